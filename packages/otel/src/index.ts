@@ -1,0 +1,8 @@
+export { GenAICostSpanProcessor } from './GenAICostSpanProcessor.js';
+export { getAttribution, setAttribution, withAttribution, ATTRIBUTION_FIELDS } from './attribution.js';
+export type { Attribution, AttributionField } from './attribution.js';
+export { GenAICostConfigError } from './options.js';
+export { classify, readCall } from './usage.js';
+export type { GenAICall, GenAISpanRole, NormalisedUsage, UnpricedReason } from './usage.js';
+export type { GenAICostSpanProcessorOptions, ProcessorStats, SpanCostEvent } from './types.js';
+export * from './semconv.js';

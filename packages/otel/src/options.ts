@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { PriceCatalog, readPriceFile } from '@genai-cost/pricing';
+import type { CacheWriteTtl } from '@genai-cost/pricing';
+import { ATTRIBUTION_FIELDS } from './attribution.js';
+import type { AttributionField } from './attribution.js';
+import type { GenAICostSpanProcessorOptions, SpanCostEvent } from './types.js';
+
+/** Thrown at construction for an invalid option; the message names the option and the expected form. */
+export class GenAICostConfigError extends Error {
+  override readonly name = 'GenAICostConfigError';
+}
+
+const DEFAULT_ATTRIBUTE_KEYS: Record<AttributionField, string> = {
+  userId: 'user.id',
+  tier: 'saas.tier',
+  feature: 'saas.feature',
+  sessionId: 'session.id',
+  tenantId: 'saas.tenant.id',
+};
+
+const attributeKey = z.string().min(1, 'expected a non-empty attribute key');
+const keysPerField = z.strictObject(
+  Object.fromEntries(ATTRIBUTION_FIELDS.map((f) => [f, attributeKey.optional()])) as Record<
+    AttributionField,
+    z.ZodOptional<typeof attributeKey>
+  >,
+);
+
+const optionsSchema = z.strictObject({
+  catalog: z.custom<PriceCatalog>((v) => v instanceof PriceCatalog, 'expected a PriceCatalog').optional(),
+  prices: z.array(z.unknown(), { error: 'expected an array of price entries' }).optional(),
+  priceFile: z.string().min(1, 'expected a path to a JSON or YAML file').optional(),
+  attributeKeys: keysPerField.optional(),
+  attributeAllSpans: z.boolean().optional(),
+  baggageKeys: keysPerField.optional(),
+  overrideExistingCost: z.boolean().optional(),
+  userIdHmacKey: z
+    .union([z.string(), z.instanceof(Uint8Array)], { error: 'expected a string or Uint8Array' })
+    .refine((k) => (typeof k === 'string' ? Buffer.byteLength(k) : k.byteLength) >= 16, 'expected a key of at least 16 bytes')
+    .optional(),
+  cacheWriteTtl: z.enum(['5m', '1h']).optional(),
+  inputExcludesCacheScopes: z.array(z.string().min(1)).optional(),
+  maxTokensPerSpan: z.number().int().positive().optional(),
+  onSpanCost: z.custom<(event: SpanCostEvent) => void>((v) => typeof v === 'function', 'expected a function').optional(),
+});
+
+/** Options with every default applied. */
+export interface ResolvedProcessorOptions {
+  catalog: PriceCatalog;
+  attributeKeys: Record<AttributionField, string>;
+  attributeAllSpans: boolean;
+  baggageKeys: Partial<Record<AttributionField, string>> | undefined;
+  overrideExistingCost: boolean;
+  userIdHmacKey: string | Uint8Array | undefined;
+  cacheWriteTtl: CacheWriteTtl;
+  inputExcludesCacheScopes: readonly string[];
+  maxTokensPerSpan: number;
+  onSpanCost: ((event: SpanCostEvent) => void) | undefined;
+}
+
+function definedOnly(keys: Partial<Record<AttributionField, string | undefined>> | undefined): Partial<Record<AttributionField, string>> {
+  const out: Partial<Record<AttributionField, string>> = {};
+  for (const f of ATTRIBUTION_FIELDS) if (keys?.[f] !== undefined) out[f] = keys[f];
+  return out;
+}
+
+/** Validates the options (errors name the option) and applies defaults in one place. */
+export function resolveProcessorOptions(options: GenAICostSpanProcessorOptions = {}): ResolvedProcessorOptions {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.length > 0 ? issue.path.join('.') : '(options)';
+    throw new GenAICostConfigError(`GenAICostSpanProcessor option "${field}": ${issue.message}`);
+  }
+  const o = parsed.data;
+  let catalog = options.catalog ?? PriceCatalog.builtin();
+  if (options.prices !== undefined) catalog = catalog.withPrices(options.prices, 'option "prices"');
+  if (o.priceFile !== undefined) catalog = catalog.withPrices(readPriceFile(o.priceFile), o.priceFile);
+  const baggageKeys = o.baggageKeys !== undefined && Object.keys(o.baggageKeys).length > 0 ? o.baggageKeys : undefined;
+  return {
+    catalog,
+    attributeKeys: { ...DEFAULT_ATTRIBUTE_KEYS, ...definedOnly(o.attributeKeys) },
+    attributeAllSpans: o.attributeAllSpans ?? false,
+    baggageKeys: baggageKeys === undefined ? undefined : definedOnly(baggageKeys),
+    overrideExistingCost: o.overrideExistingCost ?? false,
+    userIdHmacKey: o.userIdHmacKey,
+    cacheWriteTtl: o.cacheWriteTtl ?? '5m',
+    inputExcludesCacheScopes: o.inputExcludesCacheScopes ?? ['@traceloop/instrumentation-anthropic', 'openlit'],
+    maxTokensPerSpan: o.maxTokensPerSpan ?? 50_000_000,
+    onSpanCost: o.onSpanCost,
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Attribute names. GenAI semantic conventions are at Development stability and moved out of
+ * `@opentelemetry/semantic-conventions`, so the names this package reads are copied here
+ * (OTel GenAI conventions as of semantic-conventions 1.41 plus the announced
+ * `cache_write` rename; OpenInference 1.x; Vercel AI SDK 4–7; OpenLLMetry).
+ */
+
+// --- OTel GenAI semantic conventions -------------------------------------------------------
+export const GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
+export const GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
+/** Deprecated in favour of `gen_ai.provider.name`; still emitted by many instrumentations. */
+export const GEN_AI_SYSTEM = 'gen_ai.system';
+export const GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
+export const GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
+export const GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
+export const GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
+/** Deprecated (before 1.27). */
+export const GEN_AI_USAGE_PROMPT_TOKENS = 'gen_ai.usage.prompt_tokens';
+/** Deprecated (before 1.27). */
+export const GEN_AI_USAGE_COMPLETION_TOKENS = 'gen_ai.usage.completion_tokens';
+export const GEN_AI_USAGE_CACHE_READ = 'gen_ai.usage.cache_read.input_tokens';
+export const GEN_AI_USAGE_CACHE_CREATION = 'gen_ai.usage.cache_creation.input_tokens';
+/** The announced rename of `gen_ai.usage.cache_creation.input_tokens`. */
+export const GEN_AI_USAGE_CACHE_WRITE = 'gen_ai.usage.cache_write.input_tokens';
+export const GEN_AI_USAGE_REASONING = 'gen_ai.usage.reasoning.output_tokens';
+/** OpenLLMetry and OpenLIT spellings before the cache attributes were standardised. */
+export const GEN_AI_USAGE_CACHE_READ_LEGACY = 'gen_ai.usage.cache_read_input_tokens';
+export const GEN_AI_USAGE_CACHE_CREATION_LEGACY = 'gen_ai.usage.cache_creation_input_tokens';
+export const GEN_AI_USAGE_REASONING_LEGACY = 'gen_ai.usage.reasoning_tokens';
+/** Cost in USD as OpenLIT writes it and Langfuse reads it; also what this package writes. */
+export const GEN_AI_USAGE_COST = 'gen_ai.usage.cost';
+
+// --- OpenInference ------------------------------------------------------------------------
+export const OPENINFERENCE_SPAN_KIND = 'openinference.span.kind';
+export const LLM_MODEL_NAME = 'llm.model_name';
+export const LLM_PROVIDER = 'llm.provider';
+export const LLM_SYSTEM = 'llm.system';
+export const LLM_TOKEN_COUNT_PROMPT = 'llm.token_count.prompt';
+export const LLM_TOKEN_COUNT_COMPLETION = 'llm.token_count.completion';
+export const LLM_TOKEN_COUNT_CACHE_READ = 'llm.token_count.prompt_details.cache_read';
+export const LLM_TOKEN_COUNT_CACHE_WRITE = 'llm.token_count.prompt_details.cache_write';
+export const LLM_TOKEN_COUNT_REASONING = 'llm.token_count.completion_details.reasoning';
+
+// --- OpenLLMetry before it moved to gen_ai.* -----------------------------------------------
+export const LLM_REQUEST_TYPE = 'llm.request.type';
+export const LLM_USAGE_PROMPT_TOKENS = 'llm.usage.prompt_tokens';
+export const LLM_USAGE_COMPLETION_TOKENS = 'llm.usage.completion_tokens';
+
+// --- Vercel AI SDK -------------------------------------------------------------------------
+export const AI_OPERATION_ID = 'ai.operationId';
+export const AI_MODEL_ID = 'ai.model.id';
+export const AI_MODEL_PROVIDER = 'ai.model.provider';
+export const AI_RESPONSE_MODEL = 'ai.response.model';
+export const AI_USAGE_INPUT_TOKENS = 'ai.usage.inputTokens';
+export const AI_USAGE_OUTPUT_TOKENS = 'ai.usage.outputTokens';
+export const AI_USAGE_PROMPT_TOKENS = 'ai.usage.promptTokens';
+export const AI_USAGE_COMPLETION_TOKENS = 'ai.usage.completionTokens';
+export const AI_USAGE_CACHED_INPUT_TOKENS = 'ai.usage.cachedInputTokens';
+export const AI_USAGE_REASONING_TOKENS = 'ai.usage.reasoningTokens';
+
+// --- Written by this package ---------------------------------------------------------------
+/** USD cost of uncached input tokens. */
+export const ATTR_COST_INPUT = 'genai_cost.cost.input';
+/** USD cost of output tokens (reasoning included). */
+export const ATTR_COST_OUTPUT = 'genai_cost.cost.output';
+/** USD cost of cache-read tokens. */
+export const ATTR_COST_CACHE_READ = 'genai_cost.cost.cache_read';
+/** USD cost of cache-write tokens. */
+export const ATTR_COST_CACHE_WRITE = 'genai_cost.cost.cache_write';
+/** Catalog id of the price used (`openai/gpt-4o`), or `span` when the cost came with the span. */
+export const ATTR_PRICE_ID = 'genai_cost.price.id';
+/** `builtin`, `custom` or `span`. */
+export const ATTR_PRICE_ORIGIN = 'genai_cost.price.origin';
+/** YYYY-MM-DD from which the price used was in force. */
+export const ATTR_PRICE_EFFECTIVE_FROM = 'genai_cost.price.effective_from';
+/** true on a GenAI model-call span that could not be priced. */
+export const ATTR_UNPRICED = 'genai_cost.unpriced';
+/** Why it could not be priced: see `UnpricedReason`. */
+export const ATTR_UNPRICED_REASON = 'genai_cost.unpriced.reason';
+/** Normalised token counts (input includes cache, output includes reasoning), whatever the convention. */
+export const ATTR_USAGE_INPUT = 'genai_cost.usage.input_tokens';
+export const ATTR_USAGE_OUTPUT = 'genai_cost.usage.output_tokens';
+export const ATTR_USAGE_CACHE_READ = 'genai_cost.usage.cache_read_tokens';
+export const ATTR_USAGE_CACHE_WRITE = 'genai_cost.usage.cache_write_tokens';
+export const ATTR_USAGE_REASONING = 'genai_cost.usage.reasoning_tokens';
+/** The model and provider names the price was looked up by. */
+export const ATTR_MODEL = 'genai_cost.model';
+export const ATTR_PROVIDER = 'genai_cost.provider';
+/** `inference` for a priced model call, `wrapper` for agent/workflow spans that repeat their children's usage. */
+export const ATTR_SPAN_ROLE = 'genai_cost.span.role';

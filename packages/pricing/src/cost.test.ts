@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import type { PricePeriod } from './catalog.js';
+import { computeCost, ratesFor } from './cost.js';
+
+const gemini25Pro: PricePeriod = {
+  effectiveFrom: '2025-06-17',
+  effectiveFromMs: Date.parse('2025-06-17T00:00:00Z'),
+  input: 1.25,
+  output: 10,
+  cacheRead: 0.125,
+  tiers: [{ aboveInputTokens: 200_000, input: 2.5, output: 15, cacheRead: 0.25 }],
+};
+
+describe('computeCost', () => {
+  it('prices each kind of token and sums exactly', () => {
+    const cost = computeCost(
+      { inputTokens: 1234, outputTokens: 567, cacheReadTokens: 1000 },
+      { input: 2.5, output: 10, cacheRead: 1.25, cacheWrite: 2.5 },
+    );
+    expect(cost).toEqual({ inputUsd: 0.000585, outputUsd: 0.00567, cacheReadUsd: 0.00125, cacheWriteUsd: 0, totalUsd: 0.007505 });
+  });
+
+  it('keeps decimal results free of float noise', () => {
+    // 0.1 + 0.2 style: 3 × 0.1 USD per million tokens.
+    const cost = computeCost({ inputTokens: 3_000_000, outputTokens: 0 }, { input: 0.1, output: 0, cacheRead: 0.1, cacheWrite: 0.1 });
+    expect(cost.totalUsd).toBe(0.3);
+  });
+
+  it('never bills negative uncached input', () => {
+    const cost = computeCost({ inputTokens: 10, outputTokens: 0, cacheReadTokens: 20 }, { input: 1, output: 1, cacheRead: 1, cacheWrite: 1 });
+    expect(cost.inputUsd).toBe(0);
+  });
+});
+
+describe('ratesFor', () => {
+  it('uses the base rates up to the threshold and the tier above it', () => {
+    expect(ratesFor(gemini25Pro, 200_000)).toEqual({ input: 1.25, output: 10, cacheRead: 0.125, cacheWrite: 1.25 });
+    expect(ratesFor(gemini25Pro, 200_001)).toEqual({ input: 2.5, output: 15, cacheRead: 0.25, cacheWrite: 2.5 });
+  });
+
+  it('prices a Gemini 2.5 Pro long-context call at the upper tier for every token', () => {
+    const usage = { inputTokens: 250_000, outputTokens: 2_000, cacheReadTokens: 50_000 };
+    const cost = computeCost(usage, ratesFor(gemini25Pro, usage.inputTokens));
+    // 200k uncached × $2.50 + 50k cached × $0.25 + 2k out × $15, per million.
+    expect(cost.totalUsd).toBe(0.5 + 0.0125 + 0.03);
+  });
+
+  it('chooses the Anthropic 1-hour cache-write price on request, falling back to the 5-minute one', () => {
+    const period: PricePeriod = { ...gemini25Pro, tiers: undefined, cacheWrite: 3.75, cacheWrite1h: 6 };
+    expect(ratesFor(period, 10, '1h').cacheWrite).toBe(6);
+    expect(ratesFor(period, 10, '5m').cacheWrite).toBe(3.75);
+    expect(ratesFor({ ...period, cacheWrite1h: undefined }, 10, '1h').cacheWrite).toBe(3.75);
+  });
+});

@@ -1,0 +1,10 @@
+export { PriceCatalog, periodAt } from './catalog.js';
+export type { ModelPrice, PricePeriod, ResolvedPrice, ResolveOptions } from './catalog.js';
+export { computeCost, ratesFor } from './cost.js';
+export { PricingError } from './errors.js';
+export type { PricingErrorCode } from './errors.js';
+export { canonicalProvider, modelNameCandidates } from './match.js';
+export { readPriceFile } from './priceFile.js';
+export { catalogFileSchema, catalogModelSchema, userModelSchema } from './schema.js';
+export type { CatalogFile, CatalogModel, CatalogPrice, PriceTier, UserModelPrice, UserModelPriceInput } from './schema.js';
+export type { CacheWriteTtl, CostBreakdown, PriceOrigin, Rates, TokenUsage } from './types.js';
