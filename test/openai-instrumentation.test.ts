@@ -82,14 +82,14 @@ describe('@opentelemetry/instrumentation-openai spans through GenAICostSpanProce
       'gen_ai.usage.cost': 0.00036,
       'genai_cost.cost.input': 0.00018,
       'genai_cost.cost.output': 0.00018,
-      'genai_cost.price.id': 'openai/gpt-4o-mini',
+      'genai_cost.price.id': 'openai/gpt-4o-mini@2024-10-01',
       'user.id': 'user-7',
       'saas.tier': 'solo',
       'saas.feature': 'summarise',
       'session.id': 'sess-1',
     });
     // text-embedding-3-small: $0.02 per million: 500 × 0.02 / 1e6
-    expect(embed.attributes).toMatchObject({ 'gen_ai.usage.cost': 0.00001, 'genai_cost.price.id': 'openai/text-embedding-3-small', 'user.id': 'user-7' });
+    expect(embed.attributes).toMatchObject({ 'gen_ai.usage.cost': 0.00001, 'genai_cost.price.id': 'openai/text-embedding-3-small@2024-01-25', 'user.id': 'user-7' });
     expect(processor.getStats()).toMatchObject({ pricedSpans: 2, internalErrors: 0 });
   });
 });

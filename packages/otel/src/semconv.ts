@@ -67,24 +67,14 @@ export const ATTR_COST_OUTPUT = 'genai_cost.cost.output';
 export const ATTR_COST_CACHE_READ = 'genai_cost.cost.cache_read';
 /** USD cost of cache-write tokens. */
 export const ATTR_COST_CACHE_WRITE = 'genai_cost.cost.cache_write';
-/** Catalog id of the price used (`openai/gpt-4o`), or `span` when the cost came with the span. */
+/**
+ * The price version used, `provider/model@effectiveFrom` (`openai/o3@2025-06-10`); custom prices
+ * have the provider they were given or `custom`. `span` when the cost came with the span.
+ */
 export const ATTR_PRICE_ID = 'genai_cost.price.id';
-/** `builtin`, `custom` or `span`. */
-export const ATTR_PRICE_ORIGIN = 'genai_cost.price.origin';
-/** YYYY-MM-DD from which the price used was in force. */
-export const ATTR_PRICE_EFFECTIVE_FROM = 'genai_cost.price.effective_from';
 /** true on a GenAI model-call span that could not be priced. */
 export const ATTR_UNPRICED = 'genai_cost.unpriced';
 /** Why it could not be priced: see `UnpricedReason`. */
 export const ATTR_UNPRICED_REASON = 'genai_cost.unpriced.reason';
-/** Normalised token counts (input includes cache, output includes reasoning), whatever the convention. */
-export const ATTR_USAGE_INPUT = 'genai_cost.usage.input_tokens';
-export const ATTR_USAGE_OUTPUT = 'genai_cost.usage.output_tokens';
-export const ATTR_USAGE_CACHE_READ = 'genai_cost.usage.cache_read_tokens';
-export const ATTR_USAGE_CACHE_WRITE = 'genai_cost.usage.cache_write_tokens';
-export const ATTR_USAGE_REASONING = 'genai_cost.usage.reasoning_tokens';
-/** The model and provider names the price was looked up by. */
-export const ATTR_MODEL = 'genai_cost.model';
-export const ATTR_PROVIDER = 'genai_cost.provider';
-/** `inference` for a priced model call, `wrapper` for agent/workflow spans that repeat their children's usage. */
+/** `wrapper` on agent and workflow spans whose usage repeats their children's and is not priced. */
 export const ATTR_SPAN_ROLE = 'genai_cost.span.role';

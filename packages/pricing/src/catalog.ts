@@ -7,6 +7,8 @@ import type { PriceOrigin } from './types.js';
 
 /** One period of a model's price, in force from `effectiveFrom` (UTC midnight) until the next. */
 export interface PricePeriod {
+  /** `provider/model@effectiveFrom`: names this price version on spans and rows. */
+  id: string;
   /** YYYY-MM-DD. */
   effectiveFrom: string;
   /** `effectiveFrom` as epoch milliseconds. */
@@ -61,8 +63,10 @@ interface Index {
 /** Bound on the memo of raw model names, so hostile or unbounded names cannot grow memory. */
 const MEMO_LIMIT = 10_000;
 
-function toPeriod(p: Omit<CatalogPrice, 'source' | 'checked'> & { source?: string | undefined; checked?: string | undefined }): PricePeriod {
-  return { ...p, effectiveFromMs: Date.parse(`${p.effectiveFrom}T00:00:00Z`) };
+type PeriodInput = Omit<CatalogPrice, 'source' | 'checked'> & { source?: string | undefined; checked?: string | undefined };
+
+function toPeriods(modelId: string, prices: readonly PeriodInput[]): PricePeriod[] {
+  return prices.map((p) => ({ ...p, id: `${modelId}@${p.effectiveFrom}`, effectiveFromMs: Date.parse(`${p.effectiveFrom}T00:00:00Z`) }));
 }
 
 function buildIndex(models: readonly ModelPrice[]): Index {
@@ -107,7 +111,9 @@ export function periodAt(model: ModelPrice, at: number): PricePeriod {
 export class PriceCatalog {
   private readonly custom: Index;
   private readonly builtin: Index;
-  private readonly memo = new Map<string, ModelPrice | null>();
+  /** provider hint ('' for none) → raw model name → match; no key is built per lookup. */
+  private readonly memo = new Map<string, Map<string, ModelPrice | null>>();
+  private memoSize = 0;
 
   private constructor(
     private readonly builtinModels: readonly ModelPrice[],
@@ -139,7 +145,7 @@ export class PriceCatalog {
         origin: 'builtin',
         aliases: (m.aliases ?? []).map((a) => a.toLowerCase()),
         patterns: [],
-        prices: m.prices.map(toPeriod),
+        prices: toPeriods(m.id, m.prices),
       };
     });
     return new PriceCatalog(models, []);
@@ -173,15 +179,16 @@ export class PriceCatalog {
       }
       const e = parsed.data;
       const model = e.model.toLowerCase();
+      const id = `${e.provider ?? 'custom'}/${model}`;
       return {
-        id: `${e.provider ?? 'custom'}/${model}`,
+        id,
         provider: e.provider,
         model,
         kind: e.kind ?? 'chat',
         origin: 'custom',
         aliases: (e.aliases ?? []).map((a) => a.toLowerCase()),
         patterns: (e.patterns ?? []).map((p) => new RegExp(p, 'i')),
-        prices: e.prices.map(toPeriod),
+        prices: toPeriods(id, e.prices),
       } satisfies ModelPrice;
     });
     const byId = new Map<string, ModelPrice>();
@@ -200,12 +207,19 @@ export class PriceCatalog {
    * patterns; the provider breaks ties, then the id's sort order.
    */
   find(rawModel: string, provider?: string): ModelPrice | undefined {
-    const key = provider === undefined ? rawModel : `${provider}\u0000${rawModel}`;
-    const memo = this.memo.get(key);
-    if (memo !== undefined) return memo ?? undefined;
+    const hint = provider ?? '';
+    let byModel = this.memo.get(hint);
+    const hit = byModel?.get(rawModel);
+    if (hit !== undefined) return hit ?? undefined;
     const found = this.lookup(rawModel, canonicalProvider(provider)) ?? null;
-    if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
-    this.memo.set(key, found);
+    if (this.memoSize >= MEMO_LIMIT) {
+      this.memo.clear();
+      this.memoSize = 0;
+      byModel = undefined;
+    }
+    if (byModel === undefined) this.memo.set(hint, (byModel = new Map()));
+    byModel.set(rawModel, found);
+    this.memoSize++;
     return found ?? undefined;
   }
 

@@ -3,6 +3,7 @@ import type { PricePeriod } from './catalog.js';
 import { computeCost, ratesFor } from './cost.js';
 
 const gemini25Pro: PricePeriod = {
+  id: 'google/gemini-2.5-pro@2025-06-17',
   effectiveFrom: '2025-06-17',
   effectiveFromMs: Date.parse('2025-06-17T00:00:00Z'),
   input: 1.25,

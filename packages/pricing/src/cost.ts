@@ -17,7 +17,7 @@ function usd(tokens: number, usdPerMillion: number): number {
  * back to the input rate of the same tier.
  */
 export function ratesFor(period: PricePeriod, inputTokens: number, cacheWriteTtl: CacheWriteTtl = '5m'): Rates {
-  let r: Omit<PricePeriod, 'effectiveFrom' | 'effectiveFromMs' | 'tiers' | 'source' | 'checked'> = period;
+  let r: Omit<PricePeriod, 'id' | 'effectiveFrom' | 'effectiveFromMs' | 'tiers' | 'source' | 'checked'> = period;
   const tiers = period.tiers;
   if (tiers !== undefined) {
     for (let i = tiers.length - 1; i >= 0; i--) {

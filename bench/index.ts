@@ -1,0 +1,4 @@
+import { benchProcessor } from './processor.js';
+
+console.log('genai-cost benchmarks: medians of interleaved rounds; ratios are against a baseline measured in the same run.');
+benchProcessor();
