@@ -7,6 +7,7 @@ import { BatchSpanProcessor, InMemorySpanExporter } from '@opentelemetry/sdk-tra
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GenAICostSpanProcessor, withAttribution } from '@genai-cost/otel';
+import type OpenAIModule from 'openai';
 
 /** A stand-in for the OpenAI API on 127.0.0.1 that answers with fixed usage. */
 const server = createServer((req, res) => {
@@ -51,7 +52,7 @@ beforeAll(async () => {
   provider.register();
   registerInstrumentations({ instrumentations: [new OpenAIInstrumentation()], tracerProvider: provider });
   // Required after registration so the instrumentation's require hook patches the SDK.
-  const { OpenAI } = createRequire(import.meta.url)('openai') as typeof import('openai');
+  const { OpenAI } = createRequire(import.meta.url)('openai') as typeof OpenAIModule;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   client = new OpenAI({ apiKey: 'test-key', baseURL: `http://127.0.0.1:${port}/v1`, maxRetries: 0 });
