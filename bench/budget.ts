@@ -34,6 +34,8 @@ export function benchBudget(): void {
   console.log(
     `budget     check() with ${users.toLocaleString('en-US')} users tracked: median ${check.toFixed(3)} µs ` +
       `(${(ns['check()']! / ns['map lookup']!).toFixed(1)}× a bare Map lookup of ${(ns['map lookup']! / 1000).toFixed(3)} µs; ` +
-      `target < 1 µs: ${check < 1 ? 'met' : 'MISSED'})${sink < 0 ? '' : ''}`,
+      `target < 1 µs: ${check < 1 ? 'met' : 'MISSED'})`,
   );
+  // Keeps the lookups observable so the JIT cannot drop them.
+  if (Number.isNaN(sink)) console.log('unreachable');
 }
