@@ -1,6 +1,8 @@
 import { benchBudget } from './budget.js';
+import { benchClickHouse } from './clickhouse.js';
 import { benchProcessor } from './processor.js';
 
 console.log('genai-cost benchmarks: medians of interleaved rounds; ratios are against a baseline measured in the same run.');
 benchProcessor();
 benchBudget();
+await benchClickHouse();

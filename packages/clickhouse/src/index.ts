@@ -1,1 +1,31 @@
-export {};
+export { ClickHouseSpanExporter } from './ClickHouseSpanExporter.js';
+export type { ClickHouseSpanExporterOptions, ExporterStats, SpanInsertClient } from './types.js';
+export { createClickHouseClient, resolveConnectionOptions, DEFAULT_CHDB_DIR } from './connection.js';
+export type { ClickHouseConnection, ClickHouseConnectionOptions, ResolvedConnection } from './connection.js';
+export { ClickHouseConfigError, ClickHouseExportError, classifyInsertError } from './errors.js';
+export type { ExportFailureKind } from './errors.js';
+export { migrate, migrationSql, resolveMigrateOptions, MIGRATIONS } from './migrations.js';
+export type { MigrateOptions, MigrateResult } from './migrations.js';
+export type { SchemaOptions } from './schema.js';
+export { replacePlans, readPlans } from './plans.js';
+export type { PlanRow } from './plans.js';
+export { METRICS, POWER_USER_MULTIPLE } from './metrics.js';
+export type { MetricDefinition } from './metrics.js';
+export { grafanaMetricContext } from './queries/context.js';
+export type { MetricSqlContext } from './queries/context.js';
+export { bindWindow } from './queries/window.js';
+export type { BoundContext, ReportWindow } from './queries/window.js';
+export {
+  costSkew,
+  reportByAccount,
+  reportByFeature,
+  reportByModel,
+  reportBySession,
+  reportByTier,
+  reportByUser,
+  runMetric,
+  unpricedSpans,
+} from './report.js';
+export type { AccountRow, CostSkew, FeatureRow, ModelRow, SessionRow, TierRow, UnpricedRow, UserReportWindow, UserRow } from './report.js';
+export { DEFAULT_DATABASE, TABLES } from './tables.js';
+export type { SpanRow } from './tables.js';

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClickHouseConfigError } from './errors.js';
+import { MIGRATIONS, migrate, migrationSql } from './migrations.js';
+import { TestChdb } from './test-support/chdb.js';
+
+describe('migrationSql on a cluster', () => {
+  const sql = migrationSql({ database: 'gc', cluster: 'prod', ttlMonths: 6 });
+  const ddl = sql.filter((s) => s.startsWith('CREATE'));
+
+  it('puts ON CLUSTER on every statement', () => {
+    expect(sql.length).toBe(ddl.length);
+    for (const s of ddl) expect(s).toContain("ON CLUSTER 'prod'");
+  });
+
+  it('makes every data table Replicated and puts a Distributed table over each shard-local one', () => {
+    const tables = ddl.filter((s) => s.startsWith('CREATE TABLE') && !s.includes('Distributed('));
+    for (const s of tables) expect(s).toMatch(/ENGINE = Replicated(Aggregating|Replacing)?MergeTree\('\/clickhouse\/tables\//);
+    for (const name of ['genai_spans', 'genai_user_daily', 'genai_session_daily']) {
+      const local = ddl.find((s) => s.startsWith(`CREATE TABLE IF NOT EXISTS gc.${name}_local ON CLUSTER`));
+      expect(local, name).toContain("'/clickhouse/tables/{shard}/{database}/{table}', '{replica}'");
+      const dist = ddl.find((s) => s.startsWith(`CREATE TABLE IF NOT EXISTS gc.${name} ON CLUSTER`));
+      expect(dist, name).toContain(`AS gc.${name}_local`);
+      expect(dist, name).toContain(`ENGINE = Distributed('prod', 'gc', '${name}_local', cityHash64(`);
+    }
+  });
+
+  it('feeds the shard-local rollups from the shard-local spans', () => {
+    const view = ddl.find((s) => s.includes('MATERIALIZED VIEW IF NOT EXISTS gc.genai_user_daily_mv'))!;
+    expect(view).toContain('TO gc.genai_user_daily_local AS');
+    expect(view).toContain('FROM gc.genai_spans_local');
+  });
+
+  it('copies plans and migration records to every node instead of sharding them', () => {
+    const plans = ddl.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS gc.plans ON CLUSTER'))!;
+    expect(plans).toContain("ReplicatedReplacingMergeTree('/clickhouse/tables/all/{database}/{table}', '{replica}', Version)");
+    expect(ddl.some((s) => s.includes('gc.plans_local'))).toBe(false);
+  });
+
+  it('applies the TTL and keeps the single-node dedup window out of replicated tables', () => {
+    const spans = ddl.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS gc.genai_spans_local'))!;
+    expect(spans).toContain('TTL toDateTime(Timestamp) + toIntervalMonth(6)');
+    expect(spans).toContain('ttl_only_drop_parts = 1');
+    expect(spans).toContain('replicated_deduplication_window');
+    expect(spans).not.toContain('non_replicated_deduplication_window');
+  });
+});
+
+describe('migrationSql on a single node', () => {
+  it('has no ON CLUSTER, no Distributed and no Replicated engines', () => {
+    const sql = migrationSql().join('\n');
+    expect(sql).not.toMatch(/ON CLUSTER|Distributed|Replicated/);
+    expect(sql).toContain('CREATE TABLE IF NOT EXISTS genai_cost.genai_spans\n');
+    expect(sql).toContain('non_replicated_deduplication_window = 1000');
+    expect(sql).toContain('TTL toDateTime(Timestamp) + toIntervalMonth(13)');
+  });
+
+  it('uses replicated engines without a cluster when asked', () => {
+    const sql = migrationSql({ replicated: true }).join('\n');
+    expect(sql).toContain('ENGINE = ReplicatedMergeTree(');
+    expect(sql).not.toMatch(/ON CLUSTER|Distributed/);
+  });
+
+  it('rejects invalid options, naming them', () => {
+    expect(() => migrationSql({ database: 'bad-name' })).toThrow(ClickHouseConfigError);
+    expect(() => migrationSql({ database: 'bad-name' })).toThrow(/"database"/);
+    expect(() => migrationSql({ ttlMonths: 0 })).toThrow(/"ttlMonths": expected at least 1 month/);
+    expect(() => migrationSql({ cluster: "x'; DROP" })).toThrow(/"cluster"/);
+  });
+});
+
+describe('migrate on chDB', () => {
+  let ch: TestChdb;
+  beforeAll(() => {
+    ch = new TestChdb();
+  });
+  afterAll(async () => {
+    await ch.close();
+  });
+
+  it('applies every version once; a second run applies nothing', async () => {
+    const first = await migrate(ch.client, { database: 'migrate_twice' });
+    expect(first).toEqual({ applied: MIGRATIONS.map((m) => m.version), alreadyApplied: [] });
+    const second = await migrate(ch.client, { database: 'migrate_twice' });
+    expect(second).toEqual({ applied: [], alreadyApplied: MIGRATIONS.map((m) => m.version) });
+    const tables = await ch.rows<{ name: string }>(`SELECT name FROM system.tables WHERE database = 'migrate_twice' ORDER BY name`);
+    expect(tables.map((t) => t.name)).toEqual([
+      'genai_session_daily',
+      'genai_session_daily_mv',
+      'genai_spans',
+      'genai_user_daily',
+      'genai_user_daily_mv',
+      'plans',
+      'schema_migrations',
+    ]);
+  });
+
+  it('finishes a run that stopped half-way', async () => {
+    await migrate(ch.client, { database: 'migrate_resume' });
+    await ch.client.command({ query: `DELETE FROM migrate_resume.schema_migrations WHERE Version >= '0003'` });
+    const resumed = await migrate(ch.client, { database: 'migrate_resume' });
+    expect(resumed.applied).toEqual(['0003_genai_session_daily', '0004_plans']);
+  });
+});

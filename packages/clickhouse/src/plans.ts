@@ -1,0 +1,96 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { z } from 'zod';
+import { ClickHouseConfigError, describeIssue } from './errors.js';
+import { P, PLAN_ACTIONS, TABLES, qualified } from './tables.js';
+
+/** One row of the plans table: a tier's plan, a per-user override or a feature's revenue share. */
+export interface PlanRow {
+  kind: 'tier' | 'user' | 'feature';
+  /** Tier name, user id or feature name. */
+  key: string;
+  /** For kind `user`: the user's tier from the plan file, '' when unset (the report takes tiers from spans); otherwise informational. */
+  tier: string;
+  /** USD per user per month; a user's beats their tier's. */
+  monthlyPriceUsd: number | null;
+  /** LLM budget per user per month, USD. */
+  monthlyBudgetUsd: number | null;
+  /** What the budget guard does when the budget is exceeded. */
+  action: 'block' | 'warn' | 'degrade' | 'dry-run' | null;
+  /** Gross margin the tier should keep, %. */
+  targetMarginPct: number | null;
+  /** Model to switch to when `action` is `degrade`. */
+  degradeModel: string | null;
+  /** For kind `feature`: monthly revenue per user the plan attributes to the feature, USD. */
+  featureRevenuePerUserUsd: number | null;
+}
+
+const usd = z.number().finite().nonnegative('expected a non-negative USD amount').nullable();
+const rowSchema = z.strictObject({
+  kind: z.enum(['tier', 'user', 'feature']),
+  key: z.string().min(1, 'expected a non-empty tier name, user id or feature name'),
+  tier: z.string(),
+  monthlyPriceUsd: usd,
+  monthlyBudgetUsd: usd,
+  action: z.enum(PLAN_ACTIONS).nullable(),
+  targetMarginPct: z.number().finite().max(100, 'expected a percentage up to 100').nullable(),
+  degradeModel: z.string().min(1).nullable(),
+  featureRevenuePerUserUsd: usd,
+});
+const rowsSchema = z.array(rowSchema).superRefine((rows, ctx) => {
+  const seen = new Set<string>();
+  rows.forEach((r, i) => {
+    const id = `${r.kind}:${r.key}`;
+    if (seen.has(id)) ctx.addIssue({ code: 'custom', path: [i, 'key'], message: `expected one row per kind and key, "${id}" repeats` });
+    seen.add(id);
+  });
+});
+
+/**
+ * Replaces every plan row. All rows go in one insert under a new Version (plus a `meta` row, so an
+ * empty replacement also takes effect), and readers use only the newest Version: a reader sees the
+ * old set or the new one, never a mix. ReplacingMergeTree(Version) merges older versions of a key
+ * away; rows of keys no longer present stay but are never read. Safe for one writer at a time.
+ */
+export async function replacePlans(client: ClickHouseClient, database: string, rows: PlanRow[]): Promise<void> {
+  const parsed = rowsSchema.safeParse(rows);
+  if (!parsed.success) throw new ClickHouseConfigError(`plan row ${describeIssue(parsed.error)}`);
+  const table = qualified(database, TABLES.plans);
+  const latest = await client.query({ query: `SELECT max(${P.Version}) AS v FROM ${table}`, format: 'JSONEachRow' });
+  const [current] = await latest.json<{ v: string | number }>();
+  const version = Math.max(Date.now(), Number(current?.v ?? 0) + 1);
+  const meta = { kind: 'meta', key: '', tier: '', monthlyPriceUsd: null, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null };
+  await client.insert({
+    table,
+    values: [meta, ...parsed.data].map((r) => ({
+      [P.Version]: version,
+      [P.Kind]: r.kind,
+      [P.Key]: r.key,
+      [P.Tier]: r.tier,
+      [P.MonthlyPriceUsd]: r.monthlyPriceUsd,
+      [P.MonthlyBudgetUsd]: r.monthlyBudgetUsd,
+      [P.Action]: r.action,
+      [P.TargetMarginPct]: r.targetMarginPct,
+      [P.DegradeModel]: r.degradeModel,
+      [P.FeatureRevenuePerUserUsd]: r.featureRevenuePerUserUsd,
+    })),
+    format: 'JSONEachRow',
+  });
+}
+
+/** SQL selecting the current plan rows (columns as in the table), for queries that join plans. */
+export function currentPlansSql(database: string): string {
+  const table = qualified(database, TABLES.plans);
+  return `SELECT * FROM ${table} WHERE ${P.Version} = (SELECT max(${P.Version}) FROM ${table}) AND ${P.Kind} != 'meta'`;
+}
+
+/** The current plan rows, ordered by kind and key. */
+export async function readPlans(client: ClickHouseClient, database: string): Promise<PlanRow[]> {
+  const result = await client.query({
+    query: `SELECT ${P.Kind} AS kind, ${P.Key} AS key, ${P.Tier} AS tier, ${P.MonthlyPriceUsd} AS monthlyPriceUsd,
+      ${P.MonthlyBudgetUsd} AS monthlyBudgetUsd, ${P.Action} AS action, ${P.TargetMarginPct} AS targetMarginPct,
+      ${P.DegradeModel} AS degradeModel, ${P.FeatureRevenuePerUserUsd} AS featureRevenuePerUserUsd
+      FROM (${currentPlansSql(database)}) ORDER BY ${P.Kind}, ${P.Key}`,
+    format: 'JSONEachRow',
+  });
+  return result.json<PlanRow>();
+}

@@ -1,0 +1,34 @@
+/**
+ * The placeholders a metric's SQL is built from, so the CLI (query parameters) and Grafana
+ * (macros) run the same definition. Each field is SQL text inserted as is.
+ */
+export interface MetricSqlContext {
+  /** Database of the genai-cost tables. */
+  database: string;
+  /** Boolean SQL on `Timestamp` of `genai_spans` selecting the window; CLI: `Timestamp >= {from:DateTime64(3)} AND Timestamp < {to:DateTime64(3)}`, Grafana: `$__timeFilter(Timestamp)`. */
+  timeFilter: string;
+  /**
+   * Boolean SQL on a rollup's `Day` selecting the whole UTC days of the window read from the
+   * rollups; the raw spans of those days are skipped, the rest of the window is read raw. Every
+   * day it selects must lie wholly inside `timeFilter`. Default: none (raw spans only).
+   */
+  dayFilter?: string | undefined;
+  /** SQL expression for the window's length in days (D); CLI: `{days:Float64}`. */
+  days: string;
+  /** Boolean SQL on `Tier`, `ServiceName`, `Feature`, `Provider` or `Model` (columns of the spans and both rollups), ANDed. Default: none. */
+  filters?: string[] | undefined;
+}
+
+/**
+ * The context for Grafana's ClickHouse data source: whole days strictly inside the dashboard's
+ * range come from the rollups, the partial first and last days from raw spans.
+ */
+export function grafanaMetricContext(database: string, filters: string[] = []): MetricSqlContext {
+  return {
+    database,
+    timeFilter: '$__timeFilter(Timestamp)',
+    dayFilter: "Day > toDate($__fromTime, 'UTC') AND Day < toDate($__toTime, 'UTC')",
+    days: '(toUnixTimestamp($__toTime) - toUnixTimestamp($__fromTime)) / 86400',
+    filters,
+  };
+}

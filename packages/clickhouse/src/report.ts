@@ -1,0 +1,177 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { METRICS } from './metrics.js';
+import type { MetricDefinition } from './metrics.js';
+import type { MetricSqlContext } from './queries/context.js';
+import { bindWindow } from './queries/window.js';
+import type { ReportWindow } from './queries/window.js';
+import { identifier } from './tables.js';
+
+/** Per tier. USD at full precision (the CLI rounds for display); percentages in percent. */
+export interface TierRow {
+  tier: string;
+  activeUsers: number;
+  revenueUsd: number;
+  costUsd: number;
+  grossMarginUsd: number;
+  /** Null when revenue is 0 (a free tier: its cost is a subsidy). */
+  grossMarginPct: number | null;
+  /** Null when the tier has only account-level or unattributed cost. */
+  costPerUserUsd: number | null;
+  /** Cost per user / price per user over the window (= cost / revenue); null when the price is 0. */
+  aiCogsPct: number | null;
+}
+
+/** Per user, by cost descending. */
+export interface UserRow {
+  userId: string;
+  tier: string;
+  costUsd: number;
+  calls: number;
+  revenueUsd: number;
+  grossMarginUsd: number;
+  /** Cost / median user cost of the tier; ≥ POWER_USER_MULTIPLE marks a power user. Null when the median is 0. */
+  multipleOfTierMedian: number | null;
+}
+
+/** Per feature. */
+export interface FeatureRow {
+  feature: string;
+  calls: number;
+  activeUsers: number;
+  costUsd: number;
+  /** Cost / priced calls; null without priced calls. */
+  avgCostPerCallUsd: number | null;
+  /** Null when only account-level spans used the feature. */
+  costPerUserUsd: number | null;
+  /** Cost per user / (feature revenue per user per month × D / 30), in percent; null without feature revenue. */
+  ctrPct: number | null;
+}
+
+/** Per provider and model. */
+export interface ModelRow {
+  provider: string;
+  model: string;
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  costUsd: number;
+  unpricedCalls: number;
+}
+
+/** Session cost percentiles per feature and tier (of each session's latest span). */
+export interface SessionRow {
+  feature: string;
+  tier: string;
+  sessions: number;
+  p50Usd: number;
+  p95Usd: number;
+  p99Usd: number;
+}
+
+/** Account-level cost per account. */
+export interface AccountRow {
+  tenantId: string;
+  tier: string;
+  costUsd: number;
+  calls: number;
+}
+
+/** Share of the users' total cost from the top 5 / 10 / 20 % of users, as fractions; null when there is no cost. */
+export interface CostSkew {
+  users: number;
+  top5PctShare: number | null;
+  top10PctShare: number | null;
+  top20PctShare: number | null;
+}
+
+/** Model calls without a cost, per model, provider and reason. */
+export interface UnpricedRow {
+  model: string;
+  provider: string;
+  reason: string;
+  spans: number;
+}
+
+/** Window of `reportByUser`, with the number of rows. */
+export interface UserReportWindow extends ReportWindow {
+  /** Most expensive users returned. Default: 100. */
+  limit?: number;
+}
+
+/** Per-tier margin over the window. */
+export async function reportByTier(client: ClickHouseClient, database: string, window: ReportWindow): Promise<TierRow[]> {
+  return run<TierRow>(client, database, window, METRICS.tierMargin, ['activeUsers', 'revenueUsd', 'costUsd', 'grossMarginUsd', 'grossMarginPct', 'costPerUserUsd', 'aiCogsPct']);
+}
+
+/** The most expensive users over the window. */
+export async function reportByUser(client: ClickHouseClient, database: string, window: UserReportWindow): Promise<UserRow[]> {
+  const limit = window.limit ?? 100;
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`reportByUser limit: expected a positive integer, got ${limit}`);
+  const limited: MetricDefinition = { ...METRICS.userCost, sql: (ctx) => `${METRICS.userCost.sql(ctx)}\nLIMIT ${limit}` };
+  return run<UserRow>(client, database, window, limited, ['costUsd', 'calls', 'revenueUsd', 'grossMarginUsd', 'multipleOfTierMedian']);
+}
+
+/** Cost and CTR per feature over the window. */
+export async function reportByFeature(client: ClickHouseClient, database: string, window: ReportWindow): Promise<FeatureRow[]> {
+  return run<FeatureRow>(client, database, window, METRICS.featureCost, ['calls', 'activeUsers', 'costUsd', 'avgCostPerCallUsd', 'costPerUserUsd', 'ctrPct']);
+}
+
+/** Usage and cost per provider and model over the window. */
+export async function reportByModel(client: ClickHouseClient, database: string, window: ReportWindow): Promise<ModelRow[]> {
+  return run<ModelRow>(client, database, window, METRICS.modelUsage, ['calls', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'costUsd', 'unpricedCalls']);
+}
+
+/** Session cost percentiles per feature and tier over the window. */
+export async function reportBySession(client: ClickHouseClient, database: string, window: ReportWindow): Promise<SessionRow[]> {
+  return run<SessionRow>(client, database, window, METRICS.sessionCost, ['sessions', 'p50Usd', 'p95Usd', 'p99Usd']);
+}
+
+/** Account-level cost per account over the window. */
+export async function reportByAccount(client: ClickHouseClient, database: string, window: ReportWindow): Promise<AccountRow[]> {
+  return run<AccountRow>(client, database, window, METRICS.accountCost, ['costUsd', 'calls']);
+}
+
+/** How concentrated user cost is over the window. */
+export async function costSkew(client: ClickHouseClient, database: string, window: ReportWindow): Promise<CostSkew> {
+  const [row] = await run<CostSkew>(client, database, window, METRICS.costSkew, ['users', 'top5PctShare', 'top10PctShare', 'top20PctShare']);
+  return row ?? { users: 0, top5PctShare: null, top10PctShare: null, top20PctShare: null };
+}
+
+/** Model calls left without a cost over the window. */
+export async function unpricedSpans(client: ClickHouseClient, database: string, window: ReportWindow): Promise<UnpricedRow[]> {
+  return run<UnpricedRow>(client, database, window, METRICS.unpricedSpans, ['spans']);
+}
+
+/**
+ * Runs a metric for a window and returns its rows with `numeric` fields as JS numbers (ClickHouse
+ * sends 64-bit integers as strings in JSON); null stays null.
+ */
+export async function runMetric<T>(
+  client: ClickHouseClient,
+  metric: MetricDefinition,
+  ctx: MetricSqlContext,
+  params: Record<string, string | number>,
+  numeric: readonly (keyof T & string)[],
+): Promise<T[]> {
+  const result = await client.query({ query: metric.sql(ctx), query_params: params, format: 'JSONEachRow' });
+  const rows = await result.json<Record<string, unknown>>();
+  for (const row of rows) {
+    for (const field of numeric) {
+      const v = row[field];
+      if (v !== null && v !== undefined) row[field] = Number(v);
+    }
+  }
+  return rows as T[];
+}
+
+function run<T>(
+  client: ClickHouseClient,
+  database: string,
+  window: ReportWindow,
+  metric: MetricDefinition,
+  numeric: readonly (keyof T & string)[],
+): Promise<T[]> {
+  const { ctx, params } = bindWindow(identifier(database, 'database'), window);
+  return runMetric<T>(client, metric, ctx, params, numeric);
+}

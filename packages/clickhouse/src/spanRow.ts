@@ -1,0 +1,154 @@
+import type { AttributeValue, Attributes } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import * as sc from '@genai-cost/otel';
+import { classify, readCall } from '@genai-cost/otel';
+import type { AttributionField, GenAISpanRole } from '@genai-cost/otel';
+import type { SpanRow } from './tables.js';
+
+/** The processor's defaults, copied because `@genai-cost/otel` does not export them. */
+export const DEFAULT_ATTRIBUTE_KEYS: Readonly<Record<AttributionField, string>> = {
+  userId: 'user.id',
+  tier: 'saas.tier',
+  feature: 'saas.feature',
+  sessionId: 'session.id',
+  tenantId: 'saas.tenant.id',
+};
+
+/** The processor's defaults for reading usage. */
+export const DEFAULT_INPUT_EXCLUDES_CACHE_SCOPES: readonly string[] = ['@traceloop/instrumentation-anthropic', 'openlit'];
+/** The processor's default bound on a token count. */
+export const DEFAULT_MAX_TOKENS_PER_SPAN = 50_000_000;
+
+type UsageReadOptions = Parameters<typeof readCall>[3];
+
+const SPAN_KINDS = ['Internal', 'Server', 'Client', 'Producer', 'Consumer'];
+const STATUS_CODES = ['Unset', 'Ok', 'Error'];
+
+/** Whether the exporter stores `span` when only GenAI spans are wanted. */
+export function isGenAISpan(span: ReadableSpan): boolean {
+  const a = span.attributes;
+  return a[sc.ATTR_SPAN_ROLE] !== undefined || a[sc.GEN_AI_USAGE_COST] !== undefined || a[sc.ATTR_UNPRICED] !== undefined;
+}
+
+/** How the mapper reads usage: the same as the processor, so tokens agree with the cost. */
+export interface SpanRowMapperOptions {
+  attributeKeys: Readonly<Record<AttributionField, string>>;
+  inputExcludesCacheScopes: readonly string[];
+  maxTokensPerSpan: number;
+}
+
+/**
+ * Maps spans to rows of `genai_spans`. The processor writes cost, price and attribution but not the
+ * normalised usage (each attribute costs the traced request time), so the mapper reads model,
+ * provider and tokens with the processor's own normaliser (`readCall`), off the request path.
+ * Attributes held by typed columns are left out of SpanAttributes. Only a model call can be
+ * priced: a wrapper span (agent, workflow) is stored with CostUsd 0, Priced false, no tokens and
+ * its role and operation, for the trace view, and every query reads `SpanRole = 'inference'`, so
+ * neither its cost nor its usage is counted twice.
+ */
+export class SpanRowMapper {
+  private readonly keys: Readonly<Record<AttributionField, string>>;
+  private readonly usageOptions: UsageReadOptions;
+  /** Attributes always copied into typed columns. */
+  private readonly typed: ReadonlySet<string>;
+  private readonly serviceNames = new WeakMap<object, string>();
+
+  constructor(options: SpanRowMapperOptions) {
+    this.keys = options.attributeKeys;
+    this.usageOptions = { inputExcludesCacheScopes: options.inputExcludesCacheScopes, maxTokens: options.maxTokensPerSpan };
+    this.typed = new Set([
+      ...Object.values(options.attributeKeys),
+      sc.ATTR_SPAN_ROLE,
+      sc.ATTR_PRICE_ID,
+      sc.ATTR_UNPRICED,
+      sc.ATTR_UNPRICED_REASON,
+      sc.GEN_AI_OPERATION_NAME,
+      sc.GEN_AI_REQUEST_MODEL,
+      sc.GEN_AI_RESPONSE_MODEL,
+    ]);
+  }
+
+  /** The row of one span. */
+  row(span: ReadableSpan): SpanRow {
+    const a = span.attributes;
+    const unpriced = a[sc.ATTR_UNPRICED] === true;
+    const cost = a[sc.GEN_AI_USAGE_COST];
+    // A cost or an unpriced flag marks a model call even where no known convention does.
+    const role =
+      text(a[sc.ATTR_SPAN_ROLE]) || classify(a, span.kind) || (typeof cost === 'number' || unpriced ? 'inference' : '');
+    const isCall = role === 'inference';
+    const call = role === '' ? undefined : readCall(a, role as GenAISpanRole, span.instrumentationScope.name, this.usageOptions);
+    const usage = isCall ? call?.usage : undefined;
+    const costUsd = isCall && !unpriced && typeof cost === 'number' && Number.isFinite(cost) && cost >= 0 ? cost : undefined;
+    const priced = costUsd !== undefined;
+    const ctx = span.spanContext();
+    return {
+      Timestamp: `${span.startTime[0]}.${String(span.startTime[1]).padStart(9, '0')}`,
+      TraceId: ctx.traceId,
+      SpanId: ctx.spanId,
+      ParentSpanId: span.parentSpanContext?.spanId ?? '',
+      ServiceName: this.serviceName(span),
+      SpanName: span.name,
+      SpanKind: SPAN_KINDS[span.kind] ?? '',
+      SpanRole: role,
+      UserId: text(a[this.keys.userId]),
+      SessionId: text(a[this.keys.sessionId]),
+      TenantId: text(a[this.keys.tenantId]),
+      Tier: text(a[this.keys.tier]),
+      Feature: text(a[this.keys.feature]),
+      Provider: call?.provider ?? '',
+      Operation: text(a[sc.GEN_AI_OPERATION_NAME]) || text(a[sc.AI_OPERATION_ID]) || text(a[sc.OPENINFERENCE_SPAN_KIND]),
+      RequestModel: text(a[sc.GEN_AI_REQUEST_MODEL]),
+      ResponseModel: text(a[sc.GEN_AI_RESPONSE_MODEL]),
+      Model: call?.model ?? '',
+      InputTokens: usage?.inputTokens ?? 0,
+      OutputTokens: usage?.outputTokens ?? 0,
+      CacheReadTokens: usage?.cacheReadTokens ?? 0,
+      CacheWriteTokens: usage?.cacheWriteTokens ?? 0,
+      ReasoningTokens: usage?.reasoningTokens ?? 0,
+      CostUsd: costUsd === undefined ? 0 : toScale(costUsd),
+      Priced: priced,
+      UnpricedReason: isCall && !priced ? text(a[sc.ATTR_UNPRICED_REASON]) : '',
+      PriceId: priced ? text(a[sc.ATTR_PRICE_ID]) : '',
+      DurationNs: span.duration[0] * 1e9 + span.duration[1],
+      StatusCode: STATUS_CODES[span.status.code] ?? '',
+      StatusMessage: span.status.message ?? '',
+      SpanAttributes: this.rest(a, priced),
+    };
+  }
+
+  private rest(a: Attributes, costInColumn: boolean): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const key in a) {
+      if (this.typed.has(key) || (costInColumn && key === sc.GEN_AI_USAGE_COST)) continue;
+      const v = a[key];
+      if (v !== undefined) out[key] = typeof v === 'string' ? v : stringify(v);
+    }
+    return out;
+  }
+
+  private serviceName(span: ReadableSpan): string {
+    let name = this.serviceNames.get(span.resource);
+    if (name === undefined) {
+      name = text(span.resource.attributes['service.name']);
+      this.serviceNames.set(span.resource, name);
+    }
+    return name;
+  }
+}
+
+function text(v: AttributeValue | undefined): string {
+  return typeof v === 'string' ? v : '';
+}
+
+/**
+ * Rounded to the column's 10 decimals: ClickHouse truncates extra digits, which would turn float
+ * noise such as 2.0999999999999996 into 2.0999999999 instead of 2.1.
+ */
+function toScale(usd: number): number {
+  return Math.round(usd * 1e10) / 1e10;
+}
+
+function stringify(v: AttributeValue): string {
+  return Array.isArray(v) ? JSON.stringify(v) : String(v);
+}
