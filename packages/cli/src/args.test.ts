@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommand, parseDuration, parseWindow } from './args.js';
+import { CliError } from './errors.js';
+
+const NOW = Date.parse('2026-11-22T12:00:00Z');
+const DAY = 86_400_000;
+
+function usageErrorOf(argv: string[]): string {
+  try {
+    parseCommand(argv, NOW);
+  } catch (err) {
+    expect(err).toBeInstanceOf(CliError);
+    expect((err as CliError).exitCode).toBe(2);
+    return (err as CliError).message;
+  }
+  throw new Error(`expected ${argv.join(' ')} to be rejected`);
+}
+
+describe('parseCommand', () => {
+  it('reads report flags, with the defaults: by tier, the last 30 days, a table', () => {
+    expect(parseCommand(['report'], NOW)).toEqual({
+      name: 'report',
+      config: undefined,
+      database: undefined,
+      by: 'tier',
+      window: { from: new Date(NOW - 30 * DAY), to: new Date(NOW) },
+      format: 'table',
+      limit: undefined,
+    });
+    expect(parseCommand(['report', '--by', 'user', '--since', '7d', '--format', 'csv', '--limit', '10', '--config', 'plan.yaml', '--database', 'db1'], NOW)).toMatchObject({
+      by: 'user',
+      window: { from: new Date(NOW - 7 * DAY), to: new Date(NOW) },
+      format: 'csv',
+      limit: 10,
+      config: 'plan.yaml',
+      database: 'db1',
+    });
+    expect(parseCommand(['report', '--by=model', '--format=json'], NOW)).toMatchObject({ by: 'model', format: 'json' });
+  });
+
+  it('reads demo flags, with the defaults', () => {
+    expect(parseCommand(['demo'], NOW)).toEqual({
+      name: 'demo',
+      config: undefined,
+      database: undefined,
+      users: 2000,
+      days: 30,
+      seed: 42,
+      continuous: false,
+      rate: 20,
+    });
+    expect(parseCommand(['demo', '--users', '200', '--days', '3', '--seed', '7', '--continuous', '--rate', '50/s'], NOW)).toMatchObject({
+      users: 200,
+      days: 3,
+      seed: 7,
+      continuous: true,
+      rate: 50,
+    });
+  });
+
+  it('reads migrate and help', () => {
+    expect(parseCommand(['migrate', '--config', 'x.yaml'], NOW)).toEqual({ name: 'migrate', config: 'x.yaml', database: undefined });
+    expect(parseCommand(['--help'], NOW)).toEqual({ name: 'help', topic: undefined });
+    expect(parseCommand(['-h'], NOW)).toEqual({ name: 'help', topic: undefined });
+    expect(parseCommand(['help', 'report'], NOW)).toEqual({ name: 'help', topic: 'report' });
+    expect(parseCommand(['demo', '--help'], NOW)).toEqual({ name: 'help', topic: 'demo' });
+    expect(parseCommand(['migrate', '-h'], NOW)).toEqual({ name: 'help', topic: 'migrate' });
+  });
+
+  it('rejects bad input with one line that names the flag and what it expects', () => {
+    expect(usageErrorOf(['reprot'])).toBe('genai-cost: unknown command "reprot": expected one of migrate, report, demo (see genai-cost --help)');
+    expect(usageErrorOf(['report', '--by', 'plan'])).toBe('genai-cost report: --by: expected one of tier, user, feature, model, session, account, got "plan"');
+    expect(usageErrorOf(['report', '--format', 'xml'])).toBe('genai-cost report: --format: expected one of table, json, csv, got "xml"');
+    expect(usageErrorOf(['report', '--limit', '0'])).toBe('genai-cost report: --limit: expected a whole number from 1 to 1000000, got "0"');
+    expect(usageErrorOf(['report', '--since', '30'])).toBe('genai-cost report: --since: expected a duration such as 30d or 12h, got "30"');
+    expect(usageErrorOf(['report', '--bogus'])).toMatch(/^genai-cost report: Unknown option '--bogus' \(see genai-cost report --help\)$/);
+    expect(usageErrorOf(['report', 'tier'])).toMatch(/^genai-cost report: Unexpected argument 'tier'/);
+    expect(usageErrorOf(['report', '--by'])).toMatch(/^genai-cost report: Option '--by <value>' argument missing/);
+    expect(usageErrorOf(['demo', '--users', 'many'])).toBe('genai-cost demo: --users: expected a whole number from 10 to 1000000, got "many"');
+    expect(usageErrorOf(['demo', '--days', '0'])).toBe('genai-cost demo: --days: expected a whole number from 1 to 365, got "0"');
+    expect(usageErrorOf(['demo', '--rate', '5'])).toBe('genai-cost demo: --rate needs --continuous');
+    expect(usageErrorOf(['demo', '--continuous', '--rate', 'fast'])).toMatch(/^genai-cost demo: --rate: expected spans per second/);
+    expect(usageErrorOf(['migrate', '--database', 'genai-cost'])).toMatch(/^genai-cost migrate: --database: expected letters, digits and "_"/);
+    expect(usageErrorOf(['help', 'deploy'])).toBe('genai-cost: unknown command "deploy": expected one of migrate, report, demo (see genai-cost --help)');
+  });
+});
+
+describe('report window', () => {
+  it('takes --since in days or hours', () => {
+    expect(parseDuration('30d')).toBe(30 * DAY);
+    expect(parseDuration('12h')).toBe(12 * 3_600_000);
+    expect(parseDuration('0d')).toBeUndefined();
+    expect(parseDuration('1w')).toBeUndefined();
+  });
+
+  it('takes --from and --to as ISO dates or times; --to defaults to now', () => {
+    expect(parseWindow({ from: '2026-11-01', to: '2026-11-08T00:00:00Z' }, NOW)).toEqual({
+      from: new Date('2026-11-01T00:00:00Z'),
+      to: new Date('2026-11-08T00:00:00Z'),
+    });
+    expect(parseWindow({ from: '2026-11-20T00:00:00Z' }, NOW)).toEqual({ from: new Date('2026-11-20T00:00:00Z'), to: new Date(NOW) });
+  });
+
+  it('rejects conflicting or reversed windows', () => {
+    expect(() => parseWindow({ since: '7d', from: '2026-11-01' }, NOW)).toThrow('give either --since or --from/--to, not both');
+    expect(() => parseWindow({ to: '2026-11-01' }, NOW)).toThrow('--to needs --from');
+    expect(() => parseWindow({ from: '2026-11-08', to: '2026-11-01' }, NOW)).toThrow('--from must be before --to');
+    expect(() => parseWindow({ from: 'last week' }, NOW)).toThrow(/--from: expected an ISO 8601 date or time/);
+  });
+});

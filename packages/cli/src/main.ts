@@ -1,0 +1,79 @@
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { parseCommand } from './args.js';
+import type { Command } from './args.js';
+import { runDemo } from './commands/demo.js';
+import { runMigrate } from './commands/migrate.js';
+import { runReport } from './commands/report.js';
+import type { CliContext } from './context.js';
+import { CliError } from './errors.js';
+import { COMMAND_USAGE, MAIN_USAGE } from './usage.js';
+
+/**
+ * The context of a real run: process streams, env and clock. SIGINT and SIGTERM are caught only
+ * for `demo --continuous`, which stops cleanly on them; every other command keeps the default.
+ */
+function processContext(stopOnSignals: boolean): CliContext {
+  const controller = new AbortController();
+  if (stopOnSignals) {
+    const stop = (): void => controller.abort();
+    // once: a second Ctrl-C gets the default behaviour and ends a stuck run.
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  }
+  return {
+    stdout: process.stdout,
+    stderr: { write: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY === true },
+    env: process.env,
+    cwd: process.cwd(),
+    now: Date.now,
+    stop: controller.signal,
+  };
+}
+
+function run(cmd: Command, ctx: CliContext): Promise<number> {
+  switch (cmd.name) {
+    case 'help':
+      ctx.stdout.write(cmd.topic === undefined ? MAIN_USAGE : COMMAND_USAGE[cmd.topic]);
+      return Promise.resolve(0);
+    case 'migrate':
+      return runMigrate(cmd, ctx);
+    case 'report':
+      return runReport(cmd, ctx);
+    case 'demo':
+      return runDemo(cmd, ctx);
+  }
+}
+
+/** Runs the CLI on `argv` (without `node` and the script) and resolves to the exit status. */
+export async function main(argv: string[], context?: CliContext): Promise<number> {
+  const errors = context?.stderr ?? process.stderr;
+  if (argv.length === 0) {
+    errors.write(MAIN_USAGE);
+    return 2;
+  }
+  try {
+    const cmd = parseCommand(argv, context?.now() ?? Date.now());
+    const ctx = context ?? processContext(cmd.name === 'demo' && cmd.continuous);
+    return await run(cmd, ctx);
+  } catch (err) {
+    if (err instanceof CliError) {
+      errors.write(`${err.message}\n`);
+      return err.exitCode;
+    }
+    errors.write(`genai-cost: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}
+
+function isEntryModule(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryModule()) process.exitCode = await main(process.argv.slice(2));
