@@ -84,6 +84,7 @@ describe('migrate on chDB', () => {
     expect(second).toEqual({ applied: [], alreadyApplied: MIGRATIONS.map((m) => m.version) });
     const tables = await ch.rows<{ name: string }>(`SELECT name FROM system.tables WHERE database = 'migrate_twice' ORDER BY name`);
     expect(tables.map((t) => t.name)).toEqual([
+      'budget_events',
       'genai_session_daily',
       'genai_session_daily_mv',
       'genai_spans',
@@ -98,6 +99,6 @@ describe('migrate on chDB', () => {
     await migrate(ch.client, { database: 'migrate_resume' });
     await ch.client.command({ query: `DELETE FROM migrate_resume.schema_migrations WHERE Version >= '0003'` });
     const resumed = await migrate(ch.client, { database: 'migrate_resume' });
-    expect(resumed.applied).toEqual(['0003_genai_session_daily', '0004_plans']);
+    expect(resumed.applied).toEqual(['0003_genai_session_daily', '0004_plans', '0005_budget_events']);
   });
 });

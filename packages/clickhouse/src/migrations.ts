@@ -35,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: '0002_genai_user_daily', statements: SCHEMA.userDaily },
   { version: '0003_genai_session_daily', statements: SCHEMA.sessionDaily },
   { version: '0004_plans', statements: SCHEMA.plans },
+  { version: '0005_budget_events', statements: SCHEMA.budgetEvents },
 ];
 
 const optionsSchema = z.strictObject({

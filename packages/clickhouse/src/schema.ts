@@ -1,5 +1,7 @@
 import { sessionDailyAggregation, userDailyAggregation } from './rollups.js';
 import {
+  B,
+  BUDGET_EVENT_COLUMNS,
   LOCAL_SUFFIX,
   M,
   MIGRATION_COLUMNS,
@@ -127,6 +129,17 @@ SETTINGS ttl_only_drop_parts = 1, ${dedupSetting(o)}`,
       o,
       { name: TABLES.plans, columns: PLAN_COLUMNS, engine: 'ReplacingMergeTree', engineArgs: P.Version, everyNode: true, extra: '' },
       `ORDER BY (${P.Kind}, ${P.Key})`,
+    ),
+
+  /** Budget decisions other than ok; kept as long as the spans, ordered for per-tier counts over time. */
+  budgetEvents: (o: SchemaOptions): string[] =>
+    create(
+      o,
+      { name: TABLES.budgetEvents, columns: BUDGET_EVENT_COLUMNS, engine: 'MergeTree', extra: '', shardBy: `cityHash64(${B.UserId})` },
+      `PARTITION BY toYYYYMM(${B.Timestamp})
+ORDER BY (${B.Tier}, ${B.Action}, ${B.Timestamp})
+TTL toDateTime(${B.Timestamp}) + toIntervalMonth(${o.ttlMonths})
+SETTINGS ttl_only_drop_parts = 1`,
     ),
 } as const;
 

@@ -14,6 +14,7 @@ export const TABLES = {
   sessionDaily: 'genai_session_daily',
   sessionDailyMv: 'genai_session_daily_mv',
   plans: 'plans',
+  budgetEvents: 'budget_events',
   migrations: 'schema_migrations',
 } as const;
 
@@ -188,6 +189,30 @@ export const PLAN_COLUMNS = {
 
 /** Column names of `plans`. */
 export const P = names(PLAN_COLUMNS);
+
+/** States and actions of a budget decision other than ok, as `BudgetGuard` records them. */
+export const BUDGET_STATES = ['warning', 'exceeded'] as const;
+export const BUDGET_EVENT_ACTIONS = ['allow', 'block', 'warn', 'degrade', 'dry-run'] as const;
+
+/**
+ * Columns of `budget_events`: one row per budget decision other than ok, so the budgets dashboard
+ * counts blocks, warnings, degrades and would-have-blocked (dry-run) calls per tier.
+ */
+export const BUDGET_EVENT_COLUMNS = {
+  Timestamp: "DateTime64(3, 'UTC') CODEC(Delta(8), ZSTD(1))",
+  ServiceName: 'LowCardinality(String)',
+  UserId: 'String',
+  Tier: 'LowCardinality(String)',
+  SessionId: 'String',
+  State: enumOf(BUDGET_STATES),
+  Action: enumOf(BUDGET_EVENT_ACTIONS),
+  Scope: enumOf(['period', 'session']),
+  SpentUsd: 'Float64',
+  LimitUsd: 'Float64',
+} as const;
+
+/** Column names of `budget_events`. */
+export const B = names(BUDGET_EVENT_COLUMNS);
 
 /** Columns of `schema_migrations`. */
 export const MIGRATION_COLUMNS = {
