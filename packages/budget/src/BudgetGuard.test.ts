@@ -57,6 +57,12 @@ describe('BudgetGuard on the reference plan', () => {
     expect(warnings).toHaveLength(2);
   });
 
+  it('adds spend exactly: ten $0.10 calls reach a $1.00 limit', () => {
+    const { guard, now } = setup({ plan: { tiers: { t: { monthlyBudgetUsd: 1, action: 'block' } } } });
+    for (let i = 0; i < 10; i++) guard.record('u1', 't', 0.1, now());
+    expect(guard.check({ userId: 'u1', tier: 't' })).toMatchObject({ spentUsd: 1, action: 'block' });
+  });
+
   it('gives BudgetExceededError the status, reset time, limit and tier', () => {
     const { guard, now } = setup();
     guard.record('u1', 'free', 6, now());

@@ -22,7 +22,15 @@ interface Limits {
   sessionLimitUsd: number | undefined;
 }
 
-/** One user's spend in the current period. */
+/**
+ * Spend is kept in integer units of 1e-10 USD (the precision of span costs): float sums drift
+ * (ten $0.10 calls add up to $0.9999999999999999) and would let a user past an exact limit.
+ * Integers stay exact up to $900,000 per user and period.
+ */
+const UNITS_PER_USD = 1e10;
+const toUnits = (usd: number) => Math.round(usd * UNITS_PER_USD);
+
+/** One user's spend in the current period, in units of 1e-10 USD. */
 interface Ledger {
   /** The tier last seen for the user, so refreshes can judge crossings too. */
   tier: string;
@@ -59,9 +67,16 @@ export interface BudgetGuardStats {
 const NO_LIMIT: Omit<Limits, 'tier'> = { limitUsd: Infinity, action: 'warn', degradeModel: undefined, sessionLimitUsd: undefined };
 
 /**
- * In-process LLM budgets: answers `check()` from memory in well under a microsecond, fed by the
- * span processor with every priced call (exact for one process) and, optionally, refreshed from
- * a spend source shared by all instances so they agree within one refresh interval.
+ * In-process LLM budgets: answers `check()` from memory, fed by the span processor with every
+ * priced call (exact for one process) and, optionally, refreshed from a spend source shared by all
+ * instances (ClickHouse) so they agree within one refresh interval.
+ *
+ * Worst overshoot: a call is checked before it runs and its cost is known only when it ends, so a
+ * user can go past the limit by the calls admitted before the crossing one ended (one per request
+ * in flight); with several instances, also by what the other instances admit between two
+ * refreshes plus the exporter's delay (their spend reaches the source only once exported). For
+ * N instances, refresh interval R, export delay E and a user spending at most r USD/s on each:
+ * overshoot ≤ (N − 1) × r × (R + E) + the cost of the calls in flight.
  */
 export class BudgetGuard {
   private plan: BudgetPlan;
@@ -143,7 +158,7 @@ export class BudgetGuard {
     let limitUsd = limits.limitUsd;
     let spentUsd = spent;
     if (state !== 'exceeded' && subject.sessionId !== undefined && limits.sessionLimitUsd !== undefined) {
-      const sessionSpent = this.sessions.get(subject.sessionId) ?? 0;
+      const sessionSpent = (this.sessions.get(subject.sessionId) ?? 0) / UNITS_PER_USD;
       if (sessionSpent >= limits.sessionLimitUsd) {
         state = 'exceeded';
         scope = 'session';
@@ -176,14 +191,15 @@ export class BudgetGuard {
   /** Adds a priced call's cost to its user's (and session's) spend. */
   record(userId: string, tier: string, costUsd: number, timeMs: number, sessionId?: string): void {
     if (!(costUsd > 0)) return;
+    const units = toUnits(costUsd);
     const now = this.now();
     if (now >= this.period.endMs) this.roll(now);
-    if (sessionId !== undefined) this.addSessionSpend(sessionId, costUsd);
+    if (sessionId !== undefined) this.addSessionSpend(sessionId, units);
     if (timeMs < this.period.startMs) return;
     const ledger = this.ledgerOf(userId);
     if (tier !== '') ledger.tier = tier;
-    ledger.own += costUsd;
-    ledger.sinceRefresh += costUsd;
+    ledger.own += units;
+    ledger.sinceRefresh += units;
     this.crossings(userId, ledger);
   }
 
@@ -219,14 +235,14 @@ export class BudgetGuard {
     this.stats.refreshes++;
     if (periodStartMs !== this.period.startMs) return;
     for (const [userId, l] of this.users) {
-      l.sourceBase = totals.get(userId) ?? 0;
+      l.sourceBase = toUnits(totals.get(userId) ?? 0);
       l.beforeRefresh = 0;
       this.crossings(userId, l);
     }
     for (const [userId, total] of totals) {
       if (this.users.has(userId) || !(total > 0)) continue;
       const l = this.ledgerOf(userId);
-      l.sourceBase = total;
+      l.sourceBase = toUnits(total);
       this.crossings(userId, l);
     }
   }
@@ -288,7 +304,7 @@ export class BudgetGuard {
 
   private spentOf(l: Ledger | undefined): number {
     if (l === undefined || l.periodStartMs !== this.period.startMs) return 0;
-    return Math.max(l.sourceBase + l.beforeRefresh + l.sinceRefresh, l.own);
+    return Math.max(l.sourceBase + l.beforeRefresh + l.sinceRefresh, l.own) / UNITS_PER_USD;
   }
 
   private ledgerOf(userId: string): Ledger {
@@ -303,10 +319,10 @@ export class BudgetGuard {
     return l;
   }
 
-  private addSessionSpend(sessionId: string, costUsd: number): void {
+  private addSessionSpend(sessionId: string, units: number): void {
     const before = this.sessions.get(sessionId);
     if (before === undefined && this.sessions.size >= this.maxSessions) this.sessions.delete(this.sessions.keys().next().value!);
-    this.sessions.set(sessionId, (before ?? 0) + costUsd);
+    this.sessions.set(sessionId, (before ?? 0) + units);
   }
 
   private roll(now: number): void {
