@@ -2,24 +2,8 @@ import type { AttributeValue, Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import * as sc from '@genai-cost/otel';
 import { classify, readCall } from '@genai-cost/otel';
-import type { AttributionField, GenAISpanRole } from '@genai-cost/otel';
+import type { AttributionField, GenAISpanRole, UsageReadOptions } from '@genai-cost/otel';
 import type { SpanRow } from './tables.js';
-
-/** The processor's defaults, copied because `@genai-cost/otel` does not export them. */
-export const DEFAULT_ATTRIBUTE_KEYS: Readonly<Record<AttributionField, string>> = {
-  userId: 'user.id',
-  tier: 'saas.tier',
-  feature: 'saas.feature',
-  sessionId: 'session.id',
-  tenantId: 'saas.tenant.id',
-};
-
-/** The processor's defaults for reading usage. */
-export const DEFAULT_INPUT_EXCLUDES_CACHE_SCOPES: readonly string[] = ['@traceloop/instrumentation-anthropic', 'openlit'];
-/** The processor's default bound on a token count. */
-export const DEFAULT_MAX_TOKENS_PER_SPAN = 50_000_000;
-
-type UsageReadOptions = Parameters<typeof readCall>[3];
 
 const SPAN_KINDS = ['Internal', 'Server', 'Client', 'Producer', 'Consumer'];
 const STATUS_CODES = ['Unset', 'Ok', 'Error'];

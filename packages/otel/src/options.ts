@@ -10,13 +10,20 @@ export class GenAICostConfigError extends Error {
   override readonly name = 'GenAICostConfigError';
 }
 
-const DEFAULT_ATTRIBUTE_KEYS: Record<AttributionField, string> = {
+/** Default span attribute key per attribution field (OTel's `user.id` and `session.id`, `saas.*` for the rest). */
+export const DEFAULT_ATTRIBUTE_KEYS: Readonly<Record<AttributionField, string>> = {
   userId: 'user.id',
   tier: 'saas.tier',
   feature: 'saas.feature',
   sessionId: 'session.id',
   tenantId: 'saas.tenant.id',
 };
+
+/** Instrumentations whose Anthropic spans report input tokens without cached tokens. */
+export const DEFAULT_INPUT_EXCLUDES_CACHE_SCOPES: readonly string[] = ['@traceloop/instrumentation-anthropic', 'openlit'];
+
+/** Token counts above this mark a span's usage invalid. */
+export const DEFAULT_MAX_TOKENS_PER_SPAN = 50_000_000;
 
 const attributeKey = z.string().min(1, 'expected a non-empty attribute key');
 const keysPerField = z.strictObject(
@@ -85,8 +92,8 @@ export function resolveProcessorOptions(options: GenAICostSpanProcessorOptions =
     overrideExistingCost: o.overrideExistingCost ?? false,
     userIdHmacKey: o.userIdHmacKey,
     cacheWriteTtl: o.cacheWriteTtl ?? '5m',
-    inputExcludesCacheScopes: o.inputExcludesCacheScopes ?? ['@traceloop/instrumentation-anthropic', 'openlit'],
-    maxTokensPerSpan: o.maxTokensPerSpan ?? 50_000_000,
+    inputExcludesCacheScopes: o.inputExcludesCacheScopes ?? DEFAULT_INPUT_EXCLUDES_CACHE_SCOPES,
+    maxTokensPerSpan: o.maxTokensPerSpan ?? DEFAULT_MAX_TOKENS_PER_SPAN,
     onSpanCost: o.onSpanCost,
   };
 }
