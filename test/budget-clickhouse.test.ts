@@ -9,9 +9,9 @@ import {
   ClickHousePlanSource,
   ClickHouseSpanExporter,
   ClickHouseSpendSource,
+  planRow,
   replacePlans,
 } from '@genai-cost/clickhouse';
-import type { PlanRow } from '@genai-cost/clickhouse';
 import { GenAICostSpanProcessor, withAttribution } from '@genai-cost/otel';
 import { PriceCatalog } from '@genai-cost/pricing';
 import { TestChdb } from '../packages/clickhouse/src/test-support/chdb.js';
@@ -97,21 +97,11 @@ describe('two BudgetGuards over one ClickHouse', () => {
 describe('BudgetGuard on the plans table and budget_events', () => {
   it('reloads limits from the plans table and records decisions per tier and action', async () => {
     const database = await ch.database();
-    const row = (r: Partial<PlanRow> & Pick<PlanRow, 'kind' | 'key'>): PlanRow => ({
-      tier: '',
-      monthlyPriceUsd: null,
-      monthlyBudgetUsd: null,
-      action: null,
-      targetMarginPct: null,
-      degradeModel: null,
-      featureRevenuePerUserUsd: null,
-      ...r,
-    });
     await replacePlans(ch.client, database, [
-      row({ kind: 'tier', key: 'free', monthlyPriceUsd: 0, monthlyBudgetUsd: 5, action: 'block' }),
-      row({ kind: 'tier', key: 'enterprise', monthlyPriceUsd: 199, monthlyBudgetUsd: 500, action: 'dry-run' }),
-      row({ kind: 'tier', key: 'team', monthlyPriceUsd: 49, monthlyBudgetUsd: 20, action: 'degrade', degradeModel: 'gpt-4.1-mini' }),
-      row({ kind: 'user', key: 'user_99', tier: 'free', monthlyBudgetUsd: 0.5, action: 'block' }),
+      planRow({ kind: 'tier', key: 'free', monthlyPriceUsd: 0, monthlyBudgetUsd: 5, action: 'block' }),
+      planRow({ kind: 'tier', key: 'enterprise', monthlyPriceUsd: 199, monthlyBudgetUsd: 500, action: 'dry-run' }),
+      planRow({ kind: 'tier', key: 'team', monthlyPriceUsd: 49, monthlyBudgetUsd: 20, action: 'degrade', degradeModel: 'gpt-4.1-mini' }),
+      planRow({ kind: 'user', key: 'user_99', tier: 'free', monthlyBudgetUsd: 0.5, action: 'block' }),
     ]);
     const sink = new ClickHouseBudgetEventSink({ client: ch.client, database, serviceName: 'api' });
     const guard = new BudgetGuard({ planSource: new ClickHousePlanSource({ client: ch.client, database }), eventSink: sink });

@@ -1,3 +1,4 @@
+import { planRow } from '@genai-cost/clickhouse';
 import type { PlanRow } from '@genai-cost/clickhouse';
 import type { GenAICostConfig } from './config.js';
 
@@ -9,56 +10,34 @@ import type { GenAICostConfig } from './config.js';
 export function planRows(config: GenAICostConfig): PlanRow[] {
   const rows: PlanRow[] = [];
   for (const [tier, t] of Object.entries(config.tiers)) {
-    rows.push({
-      kind: 'tier',
-      key: tier,
-      tier,
-      monthlyPriceUsd: t.monthlyPriceUsd,
-      monthlyBudgetUsd: t.monthlyBudgetUsd ?? null,
-      action: t.action ?? null,
-      targetMarginPct: t.targetMarginPct ?? null,
-      degradeModel: t.degradeModel ?? null,
-      featureRevenuePerUserUsd: null,
-    });
+    rows.push(
+      planRow({
+        kind: 'tier',
+        key: tier,
+        tier,
+        monthlyPriceUsd: t.monthlyPriceUsd,
+        monthlyBudgetUsd: t.monthlyBudgetUsd ?? null,
+        action: t.action ?? null,
+        targetMarginPct: t.targetMarginPct ?? null,
+        degradeModel: t.degradeModel ?? null,
+      }),
+    );
   }
   for (const [userId, u] of Object.entries(config.users)) {
-    rows.push({
-      kind: 'user',
-      key: userId,
-      tier: u.tier ?? '',
-      monthlyPriceUsd: u.monthlyPriceUsd ?? null,
-      monthlyBudgetUsd: u.monthlyBudgetUsd ?? null,
-      action: u.action ?? null,
-      targetMarginPct: null,
-      degradeModel: u.degradeModel ?? null,
-      featureRevenuePerUserUsd: null,
-    });
+    rows.push(
+      planRow({
+        kind: 'user',
+        key: userId,
+        tier: u.tier ?? '',
+        monthlyPriceUsd: u.monthlyPriceUsd ?? null,
+        monthlyBudgetUsd: u.monthlyBudgetUsd ?? null,
+        action: u.action ?? null,
+        degradeModel: u.degradeModel ?? null,
+      }),
+    );
   }
   for (const [feature, f] of Object.entries(config.features)) {
-    rows.push({
-      kind: 'feature',
-      key: feature,
-      tier: '',
-      monthlyPriceUsd: null,
-      monthlyBudgetUsd: null,
-      action: null,
-      targetMarginPct: null,
-      degradeModel: null,
-      featureRevenuePerUserUsd: f.revenuePerUserUsd,
-    });
+    rows.push(planRow({ kind: 'feature', key: feature, featureRevenuePerUserUsd: f.revenuePerUserUsd }));
   }
   return rows;
-}
-
-function count(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-/** `4 tiers (free, solo, team, enterprise), 1 user override, 4 features`. */
-export function describePlan(rows: readonly PlanRow[]): string {
-  const tiers = rows.filter((r) => r.kind === 'tier').map((r) => r.key);
-  const users = rows.filter((r) => r.kind === 'user').length;
-  const features = rows.filter((r) => r.kind === 'feature').length;
-  const tierList = tiers.length > 0 ? ` (${tiers.join(', ')})` : '';
-  return `${count(tiers.length, 'tier', 'tiers')}${tierList}, ${count(users, 'user override', 'user overrides')}, ${count(features, 'feature', 'features')}`;
 }

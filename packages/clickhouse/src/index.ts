@@ -9,7 +9,7 @@ export type { MigrateOptions, MigrateResult } from './migrations.js';
 export type { SchemaOptions } from './schema.js';
 export { ClickHouseBudgetEventSink, ClickHousePlanSource, ClickHouseSpendSource } from './budget.js';
 export type { BudgetClickHouseOptions, BudgetEventRecord, BudgetEventSinkOptions, BudgetPlanFromTable } from './budget.js';
-export { replacePlans, readPlans } from './plans.js';
+export { planRow, replacePlans, readPlans } from './plans.js';
 export type { PlanRow } from './plans.js';
 export { METRICS, POWER_USER_MULTIPLE } from './metrics.js';
 export type { MetricDefinition } from './metrics.js';

@@ -24,6 +24,20 @@ export interface PlanRow {
   featureRevenuePerUserUsd: number | null;
 }
 
+/** A plan row with every field it does not name empty (null, or '' for `tier`). */
+export function planRow(fields: Pick<PlanRow, 'kind' | 'key'> & Partial<PlanRow>): PlanRow {
+  return {
+    tier: '',
+    monthlyPriceUsd: null,
+    monthlyBudgetUsd: null,
+    action: null,
+    targetMarginPct: null,
+    degradeModel: null,
+    featureRevenuePerUserUsd: null,
+    ...fields,
+  };
+}
+
 const usd = z.number().finite().nonnegative('expected a non-negative USD amount').nullable();
 const rowSchema = z.strictObject({
   kind: z.enum(['tier', 'user', 'feature']),
