@@ -41,3 +41,16 @@ export function planRows(config: GenAICostConfig): PlanRow[] {
   }
   return rows;
 }
+
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** `4 tiers (free, solo, team, enterprise), 1 user override, 4 features`. */
+export function describePlan(rows: readonly PlanRow[]): string {
+  const tiers = rows.filter((r) => r.kind === 'tier').map((r) => r.key);
+  const users = rows.filter((r) => r.kind === 'user').length;
+  const features = rows.filter((r) => r.kind === 'feature').length;
+  const tierList = tiers.length > 0 ? ` (${tiers.join(', ')})` : '';
+  return `${count(tiers.length, 'tier', 'tiers')}${tierList}, ${count(users, 'user override', 'user overrides')}, ${count(features, 'feature', 'features')}`;
+}
