@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { createClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { ClickHouseClient, ClickHouseClientConfigOptions } from '@clickhouse/client';
 import { diag } from '@opentelemetry/api';
 import type { createChdbConnection } from 'chdb/connection';
@@ -131,6 +131,9 @@ export async function createClickHouseClient(options: ClickHouseConnectionOption
       request_timeout: r.requestTimeoutMs,
       application: 'genai-cost',
       tls: r.tls === undefined ? undefined : tlsOption(r.tls),
+      // Failures reach the caller as errors, which the exporter counts and logs once per kind and the
+      // CLI prints in one line; the client's own logger would print each one again, stack and all.
+      log: { level: ClickHouseLogLevel.OFF },
     });
   } else {
     const { createChdbConnection } = await loadChdb();
