@@ -11,8 +11,10 @@ export { ClickHouseBudgetEventSink, ClickHousePlanSource, ClickHouseSpendSource 
 export type { BudgetClickHouseOptions, BudgetEventRecord, BudgetEventSinkOptions, BudgetPlanFromTable } from './budget.js';
 export { planRow, replacePlans, readPlans } from './plans.js';
 export type { PlanRow } from './plans.js';
-export { METRICS, POWER_USER_MULTIPLE } from './metrics.js';
-export type { MetricDefinition } from './metrics.js';
+export { METRICS, POWER_USER_MULTIPLE, BUDGET_WARNING_PCT, SESSION_OUTLIER_MULTIPLE, SPIKE_BASELINE_DAYS } from './metrics.js';
+export type { MetricDefinition, MetricName } from './metrics.js';
+export { dimensionValuesSql } from './queries/dimensions.js';
+export type { FilterColumn } from './queries/dimensions.js';
 export { grafanaMetricContext } from './queries/context.js';
 export type { MetricSqlContext } from './queries/context.js';
 export { bindWindow } from './queries/window.js';

@@ -1,195 +1,26 @@
-import type { MetricSqlContext } from './queries/context.js';
-import { plansSource, sessionDailySource, userDailySource } from './queries/sources.js';
-import { P, S, SS, TABLES, U, qualified } from './tables.js';
+import { budgetUsedByUser, featureCtr, marginVsTarget, sessionOutlierByTier, spendVsBaseline, unpricedByModel } from './alertMetrics.js';
+import { budgetDecisions, budgetUsage, monthEndProjection, usersNearBudget } from './budgetMetrics.js';
+import {
+  accountCost,
+  costSkew,
+  featureCost,
+  modelUsage,
+  powerUsers,
+  sessionCost,
+  tierMargin,
+  unpricedSpans,
+  userCost,
+} from './coreMetrics.js';
+import type { MetricDefinition } from './coreMetrics.js';
+import { cacheReadShare, marginTrend, overallMargin, sessionOutliers, tierCostDistribution, unprofitableUsers } from './trendMetrics.js';
 
-/**
- * The metrics, each defined once as SQL over placeholders (`MetricSqlContext`): the CLI report
- * runs them with query parameters, Grafana dashboards and alert rules with its macros. Every USD
- * and % figure users read is computed here; cost sums stay Decimal (exact) until the last step.
- * Definitions follow PRODUCT.md, for a window of D days:
- * - only priced model calls (`SpanRole = 'inference'`, `Priced`) add cost; wrappers never do;
- * - a user's tier is the tier on their latest span in the window; their cost and revenue count there;
- * - a span with a tenant and no user is account-level: it adds cost to the account's tier (the tier
- *   on the tenant's latest span), not users; a span with neither counts in its own tier;
- * - revenue = Σ over a tier's active users of monthly price × D / 30, a user's price beating the tier's.
- * Percentages are in percent (3 means 3 %); shares are fractions (0.25 means 25 %).
- */
+export type { MetricDefinition } from './coreMetrics.js';
+export { POWER_USER_MULTIPLE } from './coreMetrics.js';
+export { BUDGET_WARNING_PCT } from './budgetMetrics.js';
+export { SESSION_OUTLIER_MULTIPLE } from './trendMetrics.js';
+export { SPIKE_BASELINE_DAYS } from './alertMetrics.js';
 
-/** One metric: a stable id (for dashboards and alerts), what it shows, and its SQL. */
-export interface MetricDefinition {
-  id: string;
-  description: string;
-  sql(ctx: MetricSqlContext): string;
-}
-
-/** Users at or above this multiple of their tier's median cost are power users. */
-export const POWER_USER_MULTIPLE = 3;
-
-const days = (ctx: MetricSqlContext) => `(${ctx.days})`;
-
-/** Per-user aggregate over the window: tier on the latest span, cost, calls. */
-const usersCte = `users AS (
-    SELECT ${U.UserId} AS userId, argMaxMerge(${U.LatestTier}) AS tier, sum(${U.CostUsd}) AS cost, sum(${U.Calls}) AS calls
-    FROM src WHERE ${U.UserId} != '' GROUP BY ${U.UserId}
-  )`;
-
-/** Joins the user's own plan as pu and their tier's as pt, for `userMonthlyPrice`. */
-const userPriceJoin = (userId: string, tier: string) => `LEFT JOIN (SELECT ${P.Key}, ${P.MonthlyPriceUsd} FROM plans WHERE ${P.Kind} = 'user') AS pu ON pu.${P.Key} = ${userId}
-    LEFT JOIN (SELECT ${P.Key}, ${P.MonthlyPriceUsd} FROM plans WHERE ${P.Kind} = 'tier') AS pt ON pt.${P.Key} = ${tier}`;
-/** A user's monthly price: their own plan's, else their tier's, else 0. */
-const userMonthlyPrice = `coalesce(pu.${P.MonthlyPriceUsd}, pt.${P.MonthlyPriceUsd}, 0)`;
-
-/**
- * Every subject that carries cost, in one pass over the rows (GROUPING SETS; a CTE named twice
- * would be computed twice): users by UserId, accounts by TenantId (tier from all the tenant's
- * spans, cost from its spans without a user), and spans with neither by their own Tier.
- */
-const subjectsCte = `subjects AS (
-    SELECT
-      multiIf(grouping(${U.UserId}) = 0, 'user', grouping(${U.TenantId}) = 0, 'account', 'unattributed') AS kind,
-      multiIf(kind = 'user', ${U.UserId}, kind = 'account', ${U.TenantId}, toString(${U.Tier})) AS key,
-      if(kind = 'unattributed', key, argMaxMerge(${U.LatestTier})) AS tier,
-      multiIf(kind = 'user', sum(${U.CostUsd}), kind = 'account', sumIf(${U.CostUsd}, ${U.UserId} = ''),
-        sumIf(${U.CostUsd}, ${U.UserId} = '' AND ${U.TenantId} = '')) AS cost,
-      multiIf(kind = 'user', 1, kind = 'account', countIf(${U.UserId} = ''), countIf(${U.UserId} = '' AND ${U.TenantId} = '')) AS rowsOfKind
-    FROM src
-    GROUP BY GROUPING SETS ((${U.UserId}), (${U.TenantId}), (${U.Tier}))
-    HAVING rowsOfKind > 0 AND (key != '' OR kind = 'unattributed')
-  )`;
-
-const tierMargin: MetricDefinition = {
-  id: 'tier_margin',
-  description: 'Per tier: active users, revenue, LLM cost, gross margin ($ and %), cost per active user and AI COGS %',
-  sql: (ctx) => `WITH
-  src AS (${userDailySource(ctx)}),
-  plans AS (${plansSource(ctx)}),
-  ${subjectsCte},
-  byTier AS (
-    SELECT subjects.tier AS tier, countIf(kind = 'user') AS activeUsers,
-      sumIf(${userMonthlyPrice} * ${days(ctx)} / 30, kind = 'user') AS revenueUsd, toFloat64(sum(cost)) AS costUsd
-    FROM subjects ${userPriceJoin(`if(kind = 'user', key, '')`, 'subjects.tier')}
-    GROUP BY tier
-  )
-SELECT tier, activeUsers, revenueUsd, costUsd,
-  revenueUsd - costUsd AS grossMarginUsd,
-  if(revenueUsd = 0, NULL, 100 * grossMarginUsd / revenueUsd) AS grossMarginPct,
-  if(activeUsers = 0, NULL, costUsd / activeUsers) AS costPerUserUsd,
-  if(revenueUsd = 0, NULL, 100 * costUsd / revenueUsd) AS aiCogsPct
-FROM byTier
-ORDER BY revenueUsd DESC, costUsd DESC, tier`,
-};
-
-const userCost: MetricDefinition = {
-  id: 'user_cost',
-  description: 'Per user, by cost: tier, cost, calls, revenue, gross margin and cost as a multiple of the tier median',
-  sql: (ctx) => `WITH
-  src AS (${userDailySource(ctx)}),
-  plans AS (${plansSource(ctx)}),
-  ${usersCte},
-  priced AS (
-    SELECT users.userId AS userId, users.tier AS tier, toFloat64(users.cost) AS costUsd, users.calls AS calls,
-      ${userMonthlyPrice} * ${days(ctx)} / 30 AS revenueUsd,
-      quantileExactInclusive(0.5)(toFloat64(users.cost)) OVER (PARTITION BY users.tier) AS tierMedianUsd
-    FROM users ${userPriceJoin('users.userId', 'users.tier')}
-  )
-SELECT userId, tier, costUsd, calls, revenueUsd, revenueUsd - costUsd AS grossMarginUsd,
-  if(tierMedianUsd = 0, NULL, costUsd / tierMedianUsd) AS multipleOfTierMedian
-FROM priced
-ORDER BY costUsd DESC, userId`,
-};
-
-const powerUsers: MetricDefinition = {
-  id: 'power_users',
-  description: `Users whose cost is at least ${POWER_USER_MULTIPLE}× the median user cost of their tier`,
-  sql: (ctx) => `SELECT * FROM (${userCost.sql(ctx)}) WHERE multipleOfTierMedian >= ${POWER_USER_MULTIPLE} ORDER BY costUsd DESC, userId`,
-};
-
-const featureCost: MetricDefinition = {
-  id: 'feature_cost',
-  description: "Per feature: calls, users, cost, average cost per priced call, cost per user and cost-to-revenue ratio (CTR %) against the plan's feature revenue",
-  sql: (ctx) => `WITH
-  src AS (${userDailySource(ctx)}),
-  plans AS (${plansSource(ctx)}),
-  byFeature AS (
-    SELECT ${U.Feature} AS feature, sum(${U.Calls}) AS calls, sum(${U.Calls}) - sum(${U.UnpricedCalls}) AS pricedCalls,
-      uniqExactIf(${U.UserId}, ${U.UserId} != '') AS activeUsers, toFloat64(sum(${U.CostUsd})) AS costUsd
-    FROM src GROUP BY ${U.Feature}
-  )
-SELECT byFeature.feature AS feature, calls, activeUsers, costUsd,
-  if(pricedCalls = 0, NULL, costUsd / pricedCalls) AS avgCostPerCallUsd,
-  if(activeUsers = 0, NULL, costUsd / activeUsers) AS costPerUserUsd,
-  if(activeUsers = 0 OR coalesce(pf.${P.FeatureRevenuePerUserUsd}, 0) = 0, NULL,
-    100 * costPerUserUsd / (pf.${P.FeatureRevenuePerUserUsd} * ${days(ctx)} / 30)) AS ctrPct
-FROM byFeature
-LEFT JOIN (SELECT ${P.Key}, ${P.FeatureRevenuePerUserUsd} FROM plans WHERE ${P.Kind} = 'feature') AS pf ON pf.${P.Key} = byFeature.feature
-ORDER BY costUsd DESC, feature`,
-};
-
-const modelUsage: MetricDefinition = {
-  id: 'model_usage',
-  description: 'Per provider and model: calls, tokens, cost and unpriced calls',
-  sql: (ctx) => `WITH src AS (${userDailySource(ctx)})
-SELECT ${U.Provider} AS provider, ${U.Model} AS model, sum(${U.Calls}) AS calls,
-  sum(${U.InputTokens}) AS inputTokens, sum(${U.OutputTokens}) AS outputTokens, sum(${U.CacheReadTokens}) AS cacheReadTokens,
-  toFloat64(sum(${U.CostUsd})) AS costUsd, sum(${U.UnpricedCalls}) AS unpricedCalls
-FROM src GROUP BY ${U.Provider}, ${U.Model}
-ORDER BY costUsd DESC, provider, model`,
-};
-
-const accountCost: MetricDefinition = {
-  id: 'account_cost',
-  description: "Account-level cost (spans with a tenant and no user) per account, in the tier of the account's latest span",
-  sql: (ctx) => `WITH src AS (${userDailySource(ctx)})
-SELECT ${U.TenantId} AS tenantId, argMaxMerge(${U.LatestTier}) AS tier,
-  toFloat64(sumIf(${U.CostUsd}, ${U.UserId} = '')) AS costUsd, sumIf(${U.Calls}, ${U.UserId} = '') AS calls
-FROM src WHERE ${U.TenantId} != '' GROUP BY ${U.TenantId}
-HAVING countIf(${U.UserId} = '') > 0
-ORDER BY costUsd DESC, tenantId`,
-};
-
-/** Share of the users' total cost from the top ⌈n × pct / 100⌉ users, in integer arithmetic. */
-const topShare = (pct: number) =>
-  `if(total = 0, NULL, toFloat64(arraySum(arraySlice(sorted, 1, intDiv(n * ${pct} + 99, 100)))) / toFloat64(total))`;
-
-const costSkew: MetricDefinition = {
-  id: 'cost_skew',
-  description: "Share of the users' total cost caused by the top 5 %, 10 % and 20 % of users by cost",
-  sql: (ctx) => `WITH
-  src AS (${userDailySource(ctx)}),
-  ${usersCte},
-  ranked AS (SELECT count() AS n, sum(cost) AS total, arrayReverseSort(groupArray(cost)) AS sorted FROM users)
-SELECT n AS users, ${topShare(5)} AS top5PctShare, ${topShare(10)} AS top10PctShare, ${topShare(20)} AS top20PctShare
-FROM ranked`,
-};
-
-const sessionCost: MetricDefinition = {
-  id: 'session_cost',
-  description: "Session cost (sum over a session's spans) P50 / P95 / P99 per feature and tier of the session's latest span",
-  sql: (ctx) => `WITH
-  src AS (${sessionDailySource(ctx)}),
-  sessions AS (
-    SELECT argMaxMerge(${SS.LatestFeature}) AS feature, argMaxMerge(${SS.LatestTier}) AS tier, toFloat64(sum(${SS.CostUsd})) AS cost
-    FROM src GROUP BY ${SS.SessionId}
-  ),
-  quantiles AS (
-    SELECT feature, tier, count() AS sessions, quantilesExactInclusive(0.5, 0.95, 0.99)(cost) AS q FROM sessions GROUP BY feature, tier
-  )
-SELECT feature, tier, sessions, q[1] AS p50Usd, q[2] AS p95Usd, q[3] AS p99Usd
-FROM quantiles
-ORDER BY feature, tier`,
-};
-
-const unpricedSpans: MetricDefinition = {
-  id: 'unpriced_spans',
-  description: 'Model calls left without a cost, per model, provider and reason',
-  sql: (ctx) => `SELECT ${S.Model} AS model, ${S.Provider} AS provider, ${S.UnpricedReason} AS reason, count() AS spans
-FROM ${qualified(ctx.database, TABLES.spans)}
-WHERE ${[ctx.timeFilter, `${S.SpanRole} = 'inference'`, `NOT ${S.Priced}`, ...(ctx.filters ?? [])].map((c) => `(${c})`).join(' AND ')}
-GROUP BY ${S.Model}, ${S.Provider}, ${S.UnpricedReason}
-ORDER BY spans DESC, model, provider, reason`,
-};
-
-/** Every metric, by name. */
+/** Every metric, by name: the one definition that the CLI report, the dashboards and the alert rules run. */
 export const METRICS = {
   tierMargin,
   userCost,
@@ -200,4 +31,23 @@ export const METRICS = {
   costSkew,
   sessionCost,
   unpricedSpans,
+  overallMargin,
+  marginTrend,
+  unprofitableUsers,
+  tierCostDistribution,
+  cacheReadShare,
+  sessionOutliers,
+  budgetUsage,
+  usersNearBudget,
+  monthEndProjection,
+  budgetDecisions,
+  marginVsTarget,
+  budgetUsedByUser,
+  spendVsBaseline,
+  featureCtr,
+  unpricedByModel,
+  sessionOutlierByTier,
 } as const satisfies Record<string, MetricDefinition>;
+
+/** A metric's name in METRICS. */
+export type MetricName = keyof typeof METRICS;

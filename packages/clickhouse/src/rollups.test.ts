@@ -65,8 +65,8 @@ beforeAll(async () => {
   // Several inserts, so the rollups hold unmerged parts with the same keys.
   for (let i = 0; i < rows.length; i += 700) await insertSpans(ch.client, db, rows.slice(i, i + 700));
   await replacePlans(ch.client, db, [
-    { kind: 'tier', key: 'solo', tier: 'solo', monthlyPriceUsd: 19, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null },
-    { kind: 'tier', key: 'team', tier: 'team', monthlyPriceUsd: 49, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null },
+    { kind: 'tier', key: 'solo', tier: 'solo', monthlyPriceUsd: 19, monthlyBudgetUsd: 0.5, action: 'warn', targetMarginPct: 99, degradeModel: null, featureRevenuePerUserUsd: null },
+    { kind: 'tier', key: 'team', tier: 'team', monthlyPriceUsd: 49, monthlyBudgetUsd: 0.5, action: 'warn', targetMarginPct: 99, degradeModel: null, featureRevenuePerUserUsd: null },
     { kind: 'user', key: 'u7', tier: '', monthlyPriceUsd: 99, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null },
     { kind: 'feature', key: 'chat', tier: '', monthlyPriceUsd: null, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: 5 },
   ]);
@@ -89,12 +89,16 @@ async function both(metric: MetricDefinition, window: ReportWindow) {
   return { viaRollups, rawOnly, usedRollups: ctx.dayFilter !== undefined };
 }
 
-describe('rollup-based metrics equal the raw-table computation', () => {
-  const cases = Object.entries(METRICS).flatMap(([name, metric]) => Object.entries(WINDOWS).map(([w, window]) => [name, w, metric, window] as const));
+/** Metrics that read no rollup (budget_events, or raw spans by the hour), and ones that only list outliers, which random data may not have. */
+const NOT_ON_ROLLUPS = new Set(['budgetDecisions', 'spendVsBaseline']);
+const MAY_BE_EMPTY = new Set(['sessionOutliers', 'sessionOutlierByTier', 'usersNearBudget', 'budgetUsedByUser', 'unprofitableUsers']);
 
-  it.each(cases)('%s over %s', async (_name, _w, metric, window) => {
+describe('rollup-based metrics equal the raw-table computation', () => {
+  const cases = Object.entries(METRICS).filter(([name]) => !NOT_ON_ROLLUPS.has(name)).flatMap(([name, metric]) => Object.entries(WINDOWS).map(([w, window]) => [name, w, metric, window] as const));
+
+  it.each(cases)('%s over %s', async (name, _w, metric, window) => {
     const { viaRollups, rawOnly } = await both(metric, window);
-    expect(rawOnly.length).toBeGreaterThan(0);
+    if (!MAY_BE_EMPTY.has(name)) expect(rawOnly.length).toBeGreaterThan(0);
     expect(viaRollups).toEqual(rawOnly);
   });
 

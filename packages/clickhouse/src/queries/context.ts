@@ -15,6 +15,11 @@ export interface MetricSqlContext {
   dayFilter?: string | undefined;
   /** SQL expression for the window's length in days (D); CLI: `{days:Float64}`. */
   days: string;
+  /**
+   * SQL DateTime expression for the window's end, which month-to-date and last-hour metrics measure
+   * from; CLI: `{to:DateTime64(3)}`, Grafana: `$__toTime`. Default: `now()`.
+   */
+  to?: string | undefined;
   /** Boolean SQL on `Tier`, `ServiceName`, `Feature`, `Provider` or `Model` (columns of the spans and both rollups), ANDed. Default: none. */
   filters?: string[] | undefined;
 }
@@ -29,6 +34,7 @@ export function grafanaMetricContext(database: string, filters: string[] = []): 
     timeFilter: '$__timeFilter(Timestamp)',
     dayFilter: "Day > toDate($__fromTime, 'UTC') AND Day < toDate($__toTime, 'UTC')",
     days: '(toUnixTimestamp($__toTime) - toUnixTimestamp($__fromTime)) / 86400',
+    to: '$__toTime',
     filters,
   };
 }

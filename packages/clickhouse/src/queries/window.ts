@@ -59,6 +59,7 @@ export function bindWindow(database: string, window: ReportWindow): BoundContext
       timeFilter: `${S.Timestamp} >= {from:DateTime64(3)} AND ${S.Timestamp} < {to:DateTime64(3)}`,
       dayFilter,
       days: '{days:Float64}',
+      to: '{to:DateTime64(3)}',
       filters,
     },
     params,

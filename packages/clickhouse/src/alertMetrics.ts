@@ -1,0 +1,72 @@
+import { usersNearBudget } from './budgetMetrics.js';
+import { featureCost, tierMargin, unpricedSpans } from './coreMetrics.js';
+import type { MetricDefinition } from './coreMetrics.js';
+import { plansSource } from './queries/sources.js';
+import { sessionOutliers } from './trendMetrics.js';
+import { P, S, TABLES, qualified } from './tables.js';
+
+/**
+ * The queries of the Grafana alert rules. Grafana turns each result row into one alert instance:
+ * the String columns become its labels (so `tier`, `feature`, `user` are column names) and the one
+ * numeric column its value, which the rule's threshold compares. Each composes the metric the
+ * dashboards show, so an alert and its panel never disagree.
+ */
+
+/** Days of hourly history that the spend-spike baseline averages. */
+export const SPIKE_BASELINE_DAYS = 7;
+
+/** See its description. */
+export const marginVsTarget: MetricDefinition = {
+  id: 'alert_margin_vs_target',
+  description: "Per tier with a target margin and revenue: gross margin % minus the plan's TargetMarginPct (negative = below target)",
+  sql: (ctx) => `SELECT m.tier AS tier, m.grossMarginPct - t.${P.TargetMarginPct} AS marginVsTargetPct
+FROM (${tierMargin.sql(ctx)}) AS m
+INNER JOIN (SELECT ${P.Key}, ${P.TargetMarginPct} FROM (${plansSource(ctx)}) WHERE ${P.Kind} = 'tier' AND ${P.TargetMarginPct} IS NOT NULL) AS t
+  ON t.${P.Key} = m.tier
+WHERE m.grossMarginPct IS NOT NULL
+ORDER BY tier`,
+};
+
+/** See its description. */
+export const budgetUsedByUser: MetricDefinition = {
+  id: 'alert_budget_used',
+  description: 'Per user at or above the warning share of their monthly budget: tier, user and budget used, %',
+  sql: (ctx) => `SELECT tier, userId AS user, budgetUsedPct FROM (${usersNearBudget.sql(ctx)}) ORDER BY tier, user`,
+};
+
+/** See its description. */
+export const spendVsBaseline: MetricDefinition = {
+  id: 'alert_spend_vs_baseline',
+  description: `LLM cost of the hour up to the window's end / the average cost of the same hour of day over the previous ${SPIKE_BASELINE_DAYS} days (null without a baseline)`,
+  sql: (ctx) => `SELECT if(baseline = 0, NULL, lastHour / baseline) AS spendVsBaseline
+FROM (
+  SELECT toFloat64(sumIf(cost, dayBack = 0)) AS lastHour, toFloat64(sumIf(cost, dayBack BETWEEN 1 AND ${SPIKE_BASELINE_DAYS})) / ${SPIKE_BASELINE_DAYS} AS baseline
+  FROM (
+    SELECT ${S.CostUsd} AS cost, toInt64(toUnixTimestamp(${ctx.to ?? 'now()'})) - toInt64(toUnixTimestamp(${S.Timestamp})) AS age, intDiv(age, 86400) AS dayBack
+    FROM ${qualified(ctx.database, TABLES.spans)}
+    WHERE ${[ctx.timeFilter, `${S.SpanRole} = 'inference'`, S.Priced, ...(ctx.filters ?? [])].map((c) => `(${c})`).join(' AND ')}
+  )
+  WHERE age >= 0 AND age % 86400 < 3600
+)`,
+};
+
+/** See its description. */
+export const featureCtr: MetricDefinition = {
+  id: 'alert_feature_ctr',
+  description: 'Per feature with plan revenue: its cost-to-revenue ratio, %',
+  sql: (ctx) => `SELECT feature, ctrPct FROM (${featureCost.sql(ctx)}) WHERE ctrPct IS NOT NULL ORDER BY feature`,
+};
+
+/** See its description. */
+export const unpricedByModel: MetricDefinition = {
+  id: 'alert_unpriced_by_model',
+  description: 'Per model and provider: model calls left without a cost',
+  sql: (ctx) => `SELECT model, provider, sum(spans) AS spans FROM (${unpricedSpans.sql(ctx)}) GROUP BY model, provider ORDER BY model, provider`,
+};
+
+/** See its description. */
+export const sessionOutlierByTier: MetricDefinition = {
+  id: 'alert_session_outlier',
+  description: "Per tier with outlier sessions: the largest session cost as a multiple of the tier's P95",
+  sql: (ctx) => `SELECT tier, max(multipleOfTierP95) AS multipleOfTierP95 FROM (${sessionOutliers.sql(ctx)}) GROUP BY tier ORDER BY tier`,
+};
