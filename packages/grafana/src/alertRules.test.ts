@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { ALERT_GROUPS, alertRulesFile } from './alertRules.js';
+import { resolveGenerateOptions } from './dashboard.js';
+import { filterCondition, FILTERS } from './variables.js';
+
+describe('alert rules', () => {
+  it('query the fixed data source with no template variables', () => {
+    const file = alertRulesFile(resolveGenerateOptions()) as { groups: { rules: { data: { datasourceUid: string; model: { rawSql?: string } }[] }[] }[] };
+    for (const rule of file.groups.flatMap((g) => g.rules)) {
+      const sql = rule.data[0]!.model.rawSql!;
+      expect(rule.data[0]!.datasourceUid).toBe('genai-cost-clickhouse');
+      expect(sql).not.toMatch(/\$__conditionalAll|\$\{/);
+      expect(sql).toContain('genai_cost.');
+    }
+  });
+
+  it('link to the dashboard of the given Grafana URL', () => {
+    const file = alertRulesFile(resolveGenerateOptions({ grafanaUrl: 'https://grafana.example.com/' })) as { groups: { rules: { annotations: { dashboard: string } }[] }[] };
+    expect(file.groups[0]!.rules[0]!.annotations.dashboard).toMatch(/^https:\/\/grafana\.example\.com\/d\/genai-cost-/);
+  });
+
+  it('have unique uids', () => {
+    const uids = ALERT_GROUPS.flatMap((g) => g.rules.map((r) => r.uid));
+    expect(new Set(uids).size).toBe(uids.length);
+  });
+});
+
+describe('filterCondition', () => {
+  it('is dropped by the plugin when the variable is All', () => {
+    expect(filterCondition(FILTERS.tier)).toBe("$__conditionalAll(Tier IN (${tier:singlequote}), $tier)");
+  });
+});
