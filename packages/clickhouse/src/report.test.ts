@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replacePlans } from './plans.js';
+import { planRow, replacePlans } from './plans.js';
 import type { PlanRow } from './plans.js';
 import {
   costSkew,
@@ -18,20 +18,7 @@ import type { SpanRow } from './tables.js';
 const WINDOW = { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-01-31T00:00:00Z') }; // D = 30
 const day = (d: number, hour = 12) => new Date(Date.UTC(2026, 0, d, hour));
 
-function plan(kind: PlanRow['kind'], key: string, fields: Partial<PlanRow>): PlanRow {
-  return {
-    kind,
-    key,
-    tier: '',
-    monthlyPriceUsd: null,
-    monthlyBudgetUsd: null,
-    action: null,
-    targetMarginPct: null,
-    degradeModel: null,
-    featureRevenuePerUserUsd: null,
-    ...fields,
-  };
-}
+const plan = (kind: PlanRow['kind'], key: string, fields: Partial<PlanRow>): PlanRow => planRow({ kind, key, ...fields });
 
 const PLANS: PlanRow[] = [
   plan('tier', 'pro', { tier: 'pro', monthlyPriceUsd: 20 }),
