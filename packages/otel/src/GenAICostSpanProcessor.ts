@@ -10,7 +10,7 @@ import { Pseudonymizer } from './pseudonymize.js';
 import * as sc from './semconv.js';
 import type { GenAICostSpanProcessorOptions, ProcessorStats } from './types.js';
 import { classify, readCall } from './usage.js';
-import type { GenAICall, UnpricedReason } from './usage.js';
+import type { GenAICall, UnpricedReason, UsageReadOptions } from './usage.js';
 import { VERSION } from './version.js';
 
 /** Distinct model names warned about; past it, unknown models are only counted. */
@@ -44,12 +44,14 @@ export class GenAICostSpanProcessor implements SpanProcessor {
   private readonly unpricedCounter: Counter;
   private readonly errorCounter: Counter;
   private isShutdown = false;
+  private readonly readOptions: UsageReadOptions;
 
   /** Throws `GenAICostConfigError` or `PricingError` for invalid options: at setup, never later. */
   constructor(options: GenAICostSpanProcessorOptions = {}) {
     this.options = resolveProcessorOptions(options);
     const key = this.options.userIdHmacKey;
     this.pseudonymizer = key === undefined ? undefined : new Pseudonymizer(key);
+    this.readOptions = { inputExcludesCacheScopes: this.options.inputExcludesCacheScopes, maxTokens: this.options.maxTokensPerSpan };
     const meter = metrics.getMeter('@genai-cost/otel', VERSION);
     this.pricedCounter = meter.createCounter('genai_cost.spans.priced', {
       description: 'GenAI model-call spans given a USD cost',
@@ -142,10 +144,7 @@ export class GenAICostSpanProcessor implements SpanProcessor {
   }
 
   private price(span: Span, attrs: Attributes, attribution: Readonly<Attribution> | undefined): void {
-    const call = readCall(attrs, 'inference', span.instrumentationScope.name, {
-      inputExcludesCacheScopes: this.options.inputExcludesCacheScopes,
-      maxTokens: this.options.maxTokensPerSpan,
-    });
+    const call = readCall(attrs, 'inference', span.instrumentationScope.name, this.readOptions);
     const startTimeMs = span.startTime[0] * 1000 + span.startTime[1] / 1e6;
 
     const existing = attrs[sc.GEN_AI_USAGE_COST];

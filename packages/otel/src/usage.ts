@@ -202,8 +202,10 @@ export function readCall(
     return { role, model, provider, problem: 'invalid_usage' };
   }
   const rawInput = input ?? 0;
+  const cached = cacheRead + cacheWrite;
+  // Without cache tokens the question is moot; skipping it keeps string work off most spans.
   const inputExcludedCache =
-    cacheRead + cacheWrite > rawInput || excludesCacheByScope(scopeName, options.inputExcludesCacheScopes, provider, model);
+    cached > 0 && (cached > rawInput || excludesCacheByScope(scopeName, options.inputExcludesCacheScopes, provider, model));
   const rawOutput = output ?? 0;
   const usage: NormalisedUsage = {
     inputTokens: inputExcludedCache ? rawInput + cacheRead + cacheWrite : rawInput,
