@@ -1,6 +1,7 @@
 export { BudgetGuard } from './BudgetGuard.js';
 export type { BudgetGuardStats, SpendEvent } from './BudgetGuard.js';
 export { BudgetExceededError } from './errors.js';
+export { FilePlanSource, budgetPlanFromFile } from './FilePlanSource.js';
 export { PeriodCalendar } from './period.js';
 export type { Period, PeriodOptions } from './period.js';
 export { BUDGET_ACTIONS, BudgetConfigError, budgetPlanSchema, parseBudgetPlan } from './plan.js';

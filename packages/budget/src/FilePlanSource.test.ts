@@ -1,0 +1,50 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BudgetGuard } from './BudgetGuard.js';
+import { FilePlanSource } from './FilePlanSource.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'genai-cost-budget-'));
+
+describe('FilePlanSource', () => {
+  it('reads the budgets of a genai-cost.config.yaml and picks up edits on reload', async () => {
+    const path = join(dir, 'genai-cost.config.yaml');
+    const write = (freeBudget: number) =>
+      writeFileSync(
+        path,
+        `clickhouse:
+  url: http://localhost:8123
+tiers:
+  free: { monthlyPriceUsd: 0, monthlyBudgetUsd: ${freeBudget}, action: block }
+  solo: { monthlyPriceUsd: 19, targetMarginPct: 70 }
+users:
+  user_99: { monthlyBudgetUsd: 0.5, action: block, monthlyPriceUsd: 0 }
+features:
+  chat: { revenuePerUserUsd: 8 }
+`,
+      );
+    write(5);
+    const guard = new BudgetGuard({ planSource: new FilePlanSource(path) });
+    await guard.start();
+    guard.record('u1', 'free', 2, Date.now());
+    expect(guard.check({ userId: 'u1', tier: 'free' })).toMatchObject({ action: 'allow', limitUsd: 5 });
+    expect(guard.check({ userId: 'u2', tier: 'solo' }).limitUsd).toBe(Infinity);
+    expect(guard.check({ userId: 'user_99', tier: 'free' }).limitUsd).toBe(0.5);
+
+    write(2);
+    await guard.reload();
+    expect(guard.check({ userId: 'u1', tier: 'free' })).toMatchObject({ action: 'block', limitUsd: 2 });
+    await guard.stop();
+  });
+
+  it('rejects an invalid budget naming the file and the field, and the guard keeps its plan', async () => {
+    const path = join(dir, 'bad.yaml');
+    writeFileSync(path, 'tiers:\n  free: { monthlyBudgetUsd: -1, action: block }\n');
+    await expect(new FilePlanSource(path).load()).rejects.toThrow(/bad\.yaml: tiers\.free\.monthlyBudgetUsd: expected a number of USD ≥ 0/);
+    const guard = new BudgetGuard({ plan: { tiers: { free: { monthlyBudgetUsd: 5, action: 'block' } } }, planSource: new FilePlanSource(path) });
+    await guard.reload();
+    expect(guard.check({ userId: 'u', tier: 'free' }).limitUsd).toBe(5);
+    expect(guard.getStats().reloadFailures).toBe(1);
+  });
+});
