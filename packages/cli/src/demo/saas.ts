@@ -114,6 +114,11 @@ const PAID_CHAT: Weighted<DemoModel> = [
   [m.gpt4oMini, 0.2],
 ];
 
+/** One model mix for every paying tier. */
+function paidTiers(mix: Weighted<DemoModel>): Record<Exclude<DemoTier, 'free'>, Weighted<DemoModel>> {
+  return { solo: mix, team: mix, enterprise: mix };
+}
+
 /** The models each feature calls, per tier: free users get the cheap ones. */
 export const FEATURE_MODELS: Record<DemoFeature, Record<DemoTier, Weighted<DemoModel>>> = {
   chat: {
@@ -131,48 +136,24 @@ export const FEATURE_MODELS: Record<DemoFeature, Record<DemoTier, Weighted<DemoM
   },
   summarise: {
     free: [[m.flash, 1]],
-    solo: [
+    ...paidTiers([
       [m.haiku, 0.6],
       [m.flash, 0.4],
-    ],
-    team: [
-      [m.haiku, 0.6],
-      [m.flash, 0.4],
-    ],
-    enterprise: [
-      [m.haiku, 0.6],
-      [m.flash, 0.4],
-    ],
+    ]),
   },
   'code-review': {
     free: [[m.gpt4oMini, 1]],
-    solo: [
+    ...paidTiers([
       [m.sonnet, 0.7],
       [m.gpt41, 0.3],
-    ],
-    team: [
-      [m.sonnet, 0.7],
-      [m.gpt41, 0.3],
-    ],
-    enterprise: [
-      [m.sonnet, 0.7],
-      [m.gpt41, 0.3],
-    ],
+    ]),
   },
   'agent-research': {
     free: [[m.flash, 1]],
-    solo: [
+    ...paidTiers([
       [m.pro, 0.5],
       [m.sonnet, 0.5],
-    ],
-    team: [
-      [m.pro, 0.5],
-      [m.sonnet, 0.5],
-    ],
-    enterprise: [
-      [m.pro, 0.5],
-      [m.sonnet, 0.5],
-    ],
+    ]),
   },
 };
 
