@@ -1,5 +1,5 @@
 import type { PricePeriod } from './catalog.js';
-import type { CacheWriteTtl, CostBreakdown, Rates, TokenUsage } from './types.js';
+import type { CostBreakdown, Rates, TokenUsage } from './types.js';
 
 /**
  * Costs are kept to 1e-10 USD: far below a cent even summed over billions of calls, and coarse
@@ -14,9 +14,9 @@ function usd(tokens: number, usdPerMillion: number): number {
 /**
  * The rates that apply to a call with `inputTokens` of input (cached included): the highest
  * context-length tier whose threshold is exceeded, else the base rates. Missing cache rates fall
- * back to the input rate of the same tier.
+ * back to the input rate of the same tier; a missing 1-hour write rate to the 5-minute one.
  */
-export function ratesFor(period: PricePeriod, inputTokens: number, cacheWriteTtl: CacheWriteTtl = '5m'): Rates {
+export function ratesFor(period: PricePeriod, inputTokens: number): Rates {
   let r: Omit<PricePeriod, 'id' | 'effectiveFrom' | 'effectiveFromMs' | 'tiers' | 'source' | 'checked'> = period;
   const tiers = period.tiers;
   if (tiers !== undefined) {
@@ -27,13 +27,14 @@ export function ratesFor(period: PricePeriod, inputTokens: number, cacheWriteTtl
       }
     }
   }
-  const write = cacheWriteTtl === '1h' ? (r.cacheWrite1h ?? r.cacheWrite) : r.cacheWrite;
-  return { input: r.input, output: r.output, cacheRead: r.cacheRead ?? r.input, cacheWrite: write ?? r.input };
+  const write = r.cacheWrite ?? r.input;
+  return { input: r.input, output: r.output, cacheRead: r.cacheRead ?? r.input, cacheWrite: write, cacheWrite1h: r.cacheWrite1h ?? write };
 }
 
 /**
  * The USD cost of `usage` at `rates`. Uncached input is input minus cache reads and writes; it is
- * never negative (usage normalisers guarantee input includes the cache).
+ * never negative (usage normalisers guarantee input includes the cache). Cache writes are priced
+ * at the 5-minute rate except `cacheWrite1hTokens` of them, at the 1-hour rate (clamped to the writes).
  */
 export function computeCost(usage: TokenUsage, rates: Rates): CostBreakdown {
   const cacheRead = usage.cacheReadTokens ?? 0;
@@ -42,7 +43,8 @@ export function computeCost(usage: TokenUsage, rates: Rates): CostBreakdown {
   const inputUsd = usd(uncached, rates.input);
   const outputUsd = usd(usage.outputTokens, rates.output);
   const cacheReadUsd = usd(cacheRead, rates.cacheRead);
-  const cacheWriteUsd = usd(cacheWrite, rates.cacheWrite);
+  const write1h = Math.min(cacheWrite, Math.max(0, usage.cacheWrite1hTokens ?? 0));
+  const cacheWriteUsd = Math.round((usd(cacheWrite - write1h, rates.cacheWrite) + usd(write1h, rates.cacheWrite1h)) * SCALE) / SCALE;
   const totalUsd = Math.round((inputUsd + outputUsd + cacheReadUsd + cacheWriteUsd) * SCALE) / SCALE;
   return { inputUsd, outputUsd, cacheReadUsd, cacheWriteUsd, totalUsd };
 }

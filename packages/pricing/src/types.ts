@@ -8,6 +8,8 @@ export interface TokenUsage {
   cacheReadTokens?: number;
   /** Input tokens written to the provider's prompt cache (a subset of `inputTokens`). Default 0. */
   cacheWriteTokens?: number;
+  /** The part of `cacheWriteTokens` written with a 1-hour TTL; the rest are 5-minute writes. Default 0. */
+  cacheWrite1hTokens?: number;
 }
 
 /** USD per million tokens of each kind, after the context-length tier has been chosen. */
@@ -18,8 +20,10 @@ export interface Rates {
   output: number;
   /** Cache reads; the input rate when the provider has none. */
   cacheRead: number;
-  /** Cache writes; the input rate when the provider has none. */
+  /** Cache writes with the 5-minute TTL (the only kind most providers have); the input rate when the provider has none. */
   cacheWrite: number;
+  /** Cache writes with a 1-hour TTL; the 5-minute write rate where the model has none. */
+  cacheWrite1h: number;
 }
 
 /** The cost of one model call in USD, by kind of token. */
@@ -30,7 +34,7 @@ export interface CostBreakdown {
   outputUsd: number;
   /** Cache-read tokens. */
   cacheReadUsd: number;
-  /** Cache-write tokens. */
+  /** Cache-write tokens, 5-minute and 1-hour writes together. */
   cacheWriteUsd: number;
   /** The sum of the four. */
   totalUsd: number;
