@@ -1,8 +1,25 @@
 export { GenAICostSpanProcessor } from './GenAICostSpanProcessor.js';
+export { GenAICostPricer } from './GenAICostPricer.js';
 export { getAttribution, setAttribution, withAttribution, ATTRIBUTION_FIELDS } from './attribution.js';
 export type { Attribution, AttributionField } from './attribution.js';
-export { DEFAULT_ATTRIBUTE_KEYS, DEFAULT_INPUT_EXCLUDES_CACHE_SCOPES, DEFAULT_MAX_TOKENS_PER_SPAN, GenAICostConfigError } from './options.js';
-export { classify, readCall } from './usage.js';
+export {
+  DEFAULT_ATTRIBUTE_KEYS,
+  DEFAULT_DROPS_CACHED_TOKENS_SCOPES,
+  DEFAULT_INPUT_EXCLUDES_CACHE_SCOPES,
+  DEFAULT_MAX_COST_PER_SPAN_USD,
+  DEFAULT_MAX_TOKENS_PER_SPAN,
+  GenAICostConfigError,
+  MAX_COST_CEILING_USD,
+} from './options.js';
+export { canonicalServiceTier, classify, readCall } from './usage.js';
 export type { GenAICall, GenAISpanRole, NormalisedUsage, UnpricedReason, UsageReadOptions } from './usage.js';
-export type { GenAICostSpanProcessorOptions, ProcessorStats, SpanCostEvent } from './types.js';
+export type {
+  GenAICostSpanProcessorOptions,
+  IncompleteUsage,
+  PriceEndedSpansOptions,
+  PricedSpan,
+  PricingSpan,
+  ProcessorStats,
+  SpanCostEvent,
+} from './types.js';
 export * from './semconv.js';

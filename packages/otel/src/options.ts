@@ -25,6 +25,15 @@ export const DEFAULT_INPUT_EXCLUDES_CACHE_SCOPES: readonly string[] = ['@tracelo
 /** Token counts above this mark a span's usage invalid. */
 export const DEFAULT_MAX_TOKENS_PER_SPAN = 50_000_000;
 
+/** Ceiling in USD on one span's cost, preset or computed. */
+export const DEFAULT_MAX_COST_PER_SPAN_USD = 1_000;
+
+/** The largest ceiling accepted: the stored cost column holds 8 integer digits of USD. */
+export const MAX_COST_CEILING_USD = 99_999_999;
+
+/** Instrumentations known to drop cached-token counts (measured on `@opentelemetry/instrumentation-openai` 0.21, `@traceloop/instrumentation-openai` 0.27). */
+export const DEFAULT_DROPS_CACHED_TOKENS_SCOPES: readonly string[] = ['@opentelemetry/instrumentation-openai', '@traceloop/instrumentation-openai'];
+
 const attributeKey = z.string().min(1, 'expected a non-empty attribute key');
 const keysPerField = z.strictObject(
   Object.fromEntries(ATTRIBUTION_FIELDS.map((f) => [f, attributeKey.optional()])) as Record<
@@ -48,6 +57,14 @@ const optionsSchema = z.strictObject({
   cacheWriteTtl: z.enum(['5m', '1h']).optional(),
   inputExcludesCacheScopes: z.array(z.string().min(1)).optional(),
   maxTokensPerSpan: z.number().int().positive().optional(),
+  maxCostPerSpanUsd: z
+    .number({ error: 'expected a number of USD' })
+    .positive('expected a positive number of USD')
+    .max(MAX_COST_CEILING_USD, `expected at most ${MAX_COST_CEILING_USD} USD (the stored cost column's range)`)
+    .optional(),
+  dropsCachedTokensScopes: z.array(z.string().min(1, 'expected a non-empty scope prefix')).optional(),
+  maxOpenModelSpans: z.number().int().positive('expected a positive number of spans').optional(),
+  maxOpenModelSpanAgeMs: z.number().int().positive('expected a positive number of milliseconds').optional(),
   onSpanCost: z.custom<(event: SpanCostEvent) => void>((v) => typeof v === 'function', 'expected a function').optional(),
 });
 
@@ -62,6 +79,10 @@ export interface ResolvedProcessorOptions {
   cacheWriteTtl: CacheWriteTtl;
   inputExcludesCacheScopes: readonly string[];
   maxTokensPerSpan: number;
+  maxCostPerSpanUsd: number;
+  dropsCachedTokensScopes: readonly string[];
+  maxOpenModelSpans: number;
+  maxOpenModelSpanAgeMs: number;
   onSpanCost: ((event: SpanCostEvent) => void) | undefined;
 }
 
@@ -94,6 +115,10 @@ export function resolveProcessorOptions(options: GenAICostSpanProcessorOptions =
     cacheWriteTtl: o.cacheWriteTtl ?? '5m',
     inputExcludesCacheScopes: o.inputExcludesCacheScopes ?? DEFAULT_INPUT_EXCLUDES_CACHE_SCOPES,
     maxTokensPerSpan: o.maxTokensPerSpan ?? DEFAULT_MAX_TOKENS_PER_SPAN,
+    maxCostPerSpanUsd: o.maxCostPerSpanUsd ?? DEFAULT_MAX_COST_PER_SPAN_USD,
+    dropsCachedTokensScopes: o.dropsCachedTokensScopes ?? DEFAULT_DROPS_CACHED_TOKENS_SCOPES,
+    maxOpenModelSpans: o.maxOpenModelSpans ?? 10_000,
+    maxOpenModelSpanAgeMs: o.maxOpenModelSpanAgeMs ?? 600_000,
     onSpanCost: o.onSpanCost,
   };
 }

@@ -40,6 +40,21 @@ export const LLM_TOKEN_COUNT_COMPLETION = 'llm.token_count.completion';
 export const LLM_TOKEN_COUNT_CACHE_READ = 'llm.token_count.prompt_details.cache_read';
 export const LLM_TOKEN_COUNT_CACHE_WRITE = 'llm.token_count.prompt_details.cache_write';
 export const LLM_TOKEN_COUNT_REASONING = 'llm.token_count.completion_details.reasoning';
+/** Model of an OpenInference EMBEDDING span. */
+export const EMBEDDING_MODEL_NAME = 'embedding.model_name';
+
+// --- Provider-specific details ------------------------------------------------------------
+/** Cache writes with a 5-minute / 1-hour TTL, as `@anthropic-ai/sdk`'s own spans report them. */
+export const ANTHROPIC_CACHE_WRITE_5M = 'anthropic.usage.cache_creation.ephemeral_5m_input_tokens';
+export const ANTHROPIC_CACHE_WRITE_1H = 'anthropic.usage.cache_creation.ephemeral_1h_input_tokens';
+/** The service tier that served the call (`standard`, `priority`, `batch`). */
+export const ANTHROPIC_RESPONSE_SERVICE_TIER = 'anthropic.response.service_tier';
+/** The service tier that served the call (`default`, `flex`, `priority`, `scale`) and the one requested. */
+export const OPENAI_RESPONSE_SERVICE_TIER = 'openai.response.service_tier';
+export const OPENAI_REQUEST_SERVICE_TIER = 'openai.request.service_tier';
+/** Semantic-conventions names before the `openai.*` ones (deprecated). */
+export const GEN_AI_OPENAI_RESPONSE_SERVICE_TIER = 'gen_ai.openai.response.service_tier';
+export const GEN_AI_OPENAI_REQUEST_SERVICE_TIER = 'gen_ai.openai.request.service_tier';
 
 // --- OpenLLMetry before it moved to gen_ai.* -----------------------------------------------
 export const LLM_REQUEST_TYPE = 'llm.request.type';
@@ -57,6 +72,14 @@ export const AI_USAGE_PROMPT_TOKENS = 'ai.usage.promptTokens';
 export const AI_USAGE_COMPLETION_TOKENS = 'ai.usage.completionTokens';
 export const AI_USAGE_CACHED_INPUT_TOKENS = 'ai.usage.cachedInputTokens';
 export const AI_USAGE_REASONING_TOKENS = 'ai.usage.reasoningTokens';
+/** AI SDK 5+: the parts of input and output. */
+export const AI_USAGE_CACHE_READ_TOKENS = 'ai.usage.inputTokenDetails.cacheReadTokens';
+export const AI_USAGE_CACHE_WRITE_TOKENS = 'ai.usage.inputTokenDetails.cacheWriteTokens';
+export const AI_USAGE_OUTPUT_REASONING_TOKENS = 'ai.usage.outputTokenDetails.reasoningTokens';
+/** The only usage of `ai.embed.doEmbed` / `ai.embedMany.doEmbed`. */
+export const AI_USAGE_TOKENS = 'ai.usage.tokens';
+/** JSON of the provider's own response details (OpenAI `serviceTier`, Anthropic raw `usage`). */
+export const AI_RESPONSE_PROVIDER_METADATA = 'ai.response.providerMetadata';
 
 // --- Written by this package ---------------------------------------------------------------
 /** USD cost of uncached input tokens. */
@@ -76,5 +99,32 @@ export const ATTR_PRICE_ID = 'genai_cost.price.id';
 export const ATTR_UNPRICED = 'genai_cost.unpriced';
 /** Why it could not be priced: see `UnpricedReason`. */
 export const ATTR_UNPRICED_REASON = 'genai_cost.unpriced.reason';
-/** `wrapper` on agent and workflow spans whose usage repeats their children's and is not priced. */
+/**
+ * `wrapper` on agent and workflow spans whose usage repeats their children's; `duplicate` on a
+ * model-call span that describes the same call as another model-call span (its parent or child),
+ * which carries the cost. Neither is priced.
+ */
 export const ATTR_SPAN_ROLE = 'genai_cost.span.role';
+/** Canonical provider id (`openai`, `anthropic`, …; the lowercased raw name where none is known). */
+export const ATTR_PROVIDER = 'genai_cost.provider';
+/** The service tier that served the call, canonical: `standard`, `flex`, `priority`, `batch`, `scale`, … */
+export const ATTR_SERVICE_TIER = 'genai_cost.service_tier';
+/**
+ * A usage detail that changes the price and that the span's instrumentation is known to drop or
+ * did not report, so the cost may be off: `cache_read` (cached input looks uncached) or
+ * `cache_write_ttl` (cache writes without their 5-minute / 1-hour split).
+ */
+export const ATTR_USAGE_INCOMPLETE = 'genai_cost.usage.incomplete';
+/** true when the span arrived with a `gen_ai.usage.cost` that was not finite, negative or above the ceiling. */
+export const ATTR_INVALID_COST = 'genai_cost.invalid_cost';
+/**
+ * The normalised usage a span was priced with, written only where its own attributes do not say it
+ * (usage merged from a duplicate span, or the 1-hour split the `cacheWriteTtl` option decided);
+ * row mappers prefer them over the span's own counts.
+ */
+export const ATTR_USAGE_INPUT = 'genai_cost.usage.input_tokens';
+export const ATTR_USAGE_OUTPUT = 'genai_cost.usage.output_tokens';
+export const ATTR_USAGE_CACHE_READ = 'genai_cost.usage.cache_read.input_tokens';
+export const ATTR_USAGE_CACHE_WRITE = 'genai_cost.usage.cache_write.input_tokens';
+export const ATTR_USAGE_CACHE_WRITE_1H = 'genai_cost.usage.cache_write_1h.input_tokens';
+export const ATTR_USAGE_REASONING = 'genai_cost.usage.reasoning.output_tokens';

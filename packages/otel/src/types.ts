@@ -1,6 +1,7 @@
-import type { SpanContext } from '@opentelemetry/api';
+import type { AttributeValue, Attributes, HrTime, SpanContext, SpanKind } from '@opentelemetry/api';
 import type { CacheWriteTtl, PriceCatalog, UserModelPriceInput } from '@genai-cost/pricing';
 import type { Attribution, AttributionField } from './attribution.js';
+import type { GenAISpanRole } from './classify.js';
 import type { UnpricedReason } from './usage.js';
 
 /** Options of `GenAICostSpanProcessor`; all optional. */
@@ -27,7 +28,10 @@ export interface GenAICostSpanProcessorOptions {
    * the raw id. At least 16 bytes. Default: none (raw ids).
    */
   userIdHmacKey?: string | Uint8Array;
-  /** Which Anthropic cache-write price applies to cache-write tokens. Default: `5m`. */
+  /**
+   * The TTL assumed for cache writes of spans that do not report their 5-minute / 1-hour split
+   * (`1h`: all of them are 1-hour writes). Spans that report the split are priced by it. Default: `5m`.
+   */
   cacheWriteTtl?: CacheWriteTtl;
   /**
    * Instrumentation scope name prefixes whose Anthropic spans report input tokens without cached
@@ -36,6 +40,25 @@ export interface GenAICostSpanProcessorOptions {
   inputExcludesCacheScopes?: string[];
   /** A token count above this marks the span's usage invalid. Default: 50,000,000. */
   maxTokensPerSpan?: number;
+  /**
+   * Ceiling in USD on one span's cost. A `gen_ai.usage.cost` that arrives with the span is kept
+   * only when finite, ≥ 0 and at most this; otherwise the span is flagged `genai_cost.invalid_cost`
+   * and priced from its tokens. A cost computed above it marks the usage invalid. Default: 1,000.
+   */
+  maxCostPerSpanUsd?: number;
+  /**
+   * Instrumentation scope name prefixes known to drop cached-token counts: their priced spans are
+   * flagged `genai_cost.usage.incomplete = cache_read` where the model bills cache reads apart.
+   * Default: `@opentelemetry/instrumentation-openai`, `@traceloop/instrumentation-openai`.
+   */
+  dropsCachedTokensScopes?: string[];
+  /**
+   * Bound on the model-call spans remembered while they are open, for the duplicate rule; past it
+   * the oldest are forgotten. Default: 10,000.
+   */
+  maxOpenModelSpans?: number;
+  /** Open model-call spans older than this are forgotten (spans that never end). Default: 600,000 (10 minutes). */
+  maxOpenModelSpanAgeMs?: number;
   /**
    * Called synchronously for every priced model-call span, e.g. to feed live spend to a budget
    * guard. Keep it fast; an exception it throws is counted and logged, never rethrown. Default: none.
@@ -67,6 +90,59 @@ export interface ProcessorStats {
   unpricedSpans: Record<UnpricedReason, number>;
   /** Agent and workflow spans not priced because their children are. */
   wrapperSpans: number;
+  /** Model-call spans not priced because another span of the same call is (`genai_cost.span.role = duplicate`). */
+  duplicateSpans: number;
+  /** Spans that arrived with a non-finite, negative or too large `gen_ai.usage.cost`. */
+  invalidPresetCosts: number;
+  /** Priced spans flagged `genai_cost.usage.incomplete`, by missing detail. */
+  incompleteUsageSpans: Record<IncompleteUsage, number>;
   /** Unexpected failures inside the processor (the span is left as it was). */
   internalErrors: number;
+}
+
+/** A usage detail that changes the price and that a span lacks: see `genai_cost.usage.incomplete`. */
+export type IncompleteUsage = 'cache_read' | 'cache_write_ttl';
+
+/**
+ * The part of a span the pricing reads and writes. The SDK's `Span` satisfies it, so the
+ * in-process processor passes its spans as they are; a receiver of spans that ended elsewhere
+ * (OTLP) gives objects of this shape to `GenAICostPricer.priceEndedSpans`.
+ */
+export interface PricingSpan {
+  /** Read for usage and attribution; written through `setAttribute`. */
+  readonly attributes: Attributes;
+  readonly kind: SpanKind;
+  /** Its name tells which instrumentation made the span (some bend the conventions). */
+  readonly instrumentationScope: { readonly name: string };
+  /** The price in force at the start applies. */
+  readonly startTime: HrTime;
+  /** Orders a batch of ended spans for the duplicate rule; not read in process. */
+  readonly endTime: HrTime;
+  spanContext(): SpanContext;
+  /** The parent's ids; undefined for a root span. */
+  readonly parentSpanContext?: SpanContext | undefined;
+  setAttribute(key: string, value: AttributeValue): unknown;
+}
+
+/** What the pricing made of one span. */
+export interface PricedSpan {
+  span: PricingSpan;
+  /** `duplicate` when another span of the same call carries the cost; undefined for non-GenAI spans. */
+  role: GenAISpanRole | 'duplicate' | undefined;
+  /** USD, set when the span carries a cost (computed, or its own preset one). */
+  costUsd?: number | undefined;
+  /** The price used (`provider/model@effectiveFrom`), or `span` for a preset cost kept. */
+  priceId?: string | undefined;
+  /** Set when a model call was left without a cost. */
+  unpricedReason?: UnpricedReason | undefined;
+}
+
+/** Options of `GenAICostPricer.priceEndedSpans`. */
+export interface PriceEndedSpansOptions {
+  /**
+   * Attribution per span, written with the configured attribute keys as the processor does from
+   * context. Default: read back from the span's own attributes (an app that set `user.id`,
+   * `saas.tier`, … itself), for `onSpanCost` only.
+   */
+  attribution?: (span: PricingSpan) => Readonly<Attribution> | undefined;
 }

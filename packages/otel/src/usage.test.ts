@@ -1,7 +1,7 @@
 import { SpanKind } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { classify, readCall } from './usage.js';
+import { canonicalServiceTier, classify, mergeUsage, readCall } from './usage.js';
 
 const OPTIONS = { inputExcludesCacheScopes: ['@traceloop/instrumentation-anthropic', 'openlit'], maxTokens: 50_000_000 };
 const read = (attrs: Attributes, scope = 'some-instrumentation') => readCall(attrs, 'inference', scope, OPTIONS);
@@ -49,7 +49,7 @@ describe('readCall conventions', () => {
       role: 'inference',
       model: 'gpt-4o-2024-08-06',
       provider: 'openai',
-      usage: { inputTokens: 1000, outputTokens: 300, cacheReadTokens: 400, cacheWriteTokens: 100, reasoningTokens: 200, inputExcludedCache: false },
+      usage: { inputTokens: 1000, outputTokens: 300, cacheReadTokens: 400, cacheWriteTokens: 100, reasoningTokens: 200, inputExcludedCache: false, cacheReadReported: true },
     });
   });
 
@@ -160,5 +160,89 @@ describe('readCall reasoning and bad input', () => {
 
   it('accepts an embeddings span with input only', () => {
     expect(read({ 'gen_ai.request.model': 'text-embedding-3-small', 'gen_ai.usage.input_tokens': 8 }).usage).toMatchObject({ inputTokens: 8, outputTokens: 0 });
+  });
+});
+
+describe('readCall details', () => {
+  it('reads the AI SDK 6 token details and the 1-hour split and tier from its provider metadata', () => {
+    const call = read({
+      'ai.operationId': 'ai.generateText.doGenerate',
+      'ai.model.provider': 'anthropic.messages',
+      'ai.model.id': 'claude-haiku-4-5',
+      'gen_ai.usage.input_tokens': 5100,
+      'ai.usage.inputTokens': 5100,
+      'ai.usage.inputTokenDetails.cacheReadTokens': 2000,
+      'ai.usage.inputTokenDetails.cacheWriteTokens': 3000,
+      'ai.usage.outputTokens': 300,
+      'ai.usage.outputTokenDetails.reasoningTokens': 50,
+      'ai.response.providerMetadata': JSON.stringify({
+        anthropic: { usage: { input_tokens: 100, cache_creation: { ephemeral_5m_input_tokens: 1000, ephemeral_1h_input_tokens: 2000 }, service_tier: 'standard' } },
+      }),
+    });
+    expect(call).toMatchObject({
+      serviceTier: 'standard',
+      usage: { inputTokens: 5100, outputTokens: 300, cacheReadTokens: 2000, cacheWriteTokens: 3000, cacheWrite1hTokens: 2000, reasoningTokens: 50 },
+    });
+  });
+
+  it('reads an AI SDK embedding from ai.usage.tokens', () => {
+    const call = read({ 'ai.operationId': 'ai.embed.doEmbed', 'ai.model.id': 'text-embedding-3-small', 'ai.usage.tokens': 500 });
+    expect(call).toMatchObject({ model: 'text-embedding-3-small', usage: { inputTokens: 500, outputTokens: 0 } });
+    expect(call.problem).toBeUndefined();
+  });
+
+  it('reads the model of an OpenInference EMBEDDING span', () => {
+    expect(read({ 'openinference.span.kind': 'EMBEDDING', 'embedding.model_name': 'text-embedding-3-small', 'llm.token_count.prompt': 5 }).model).toBe('text-embedding-3-small');
+  });
+
+  it("reads the Anthropic SDK's 5-minute / 1-hour split and service tier", () => {
+    const base = { 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': 'claude-haiku-4-5', 'gen_ai.usage.input_tokens': 5100, 'gen_ai.usage.output_tokens': 1, 'gen_ai.usage.cache_write.input_tokens': 3000 };
+    expect(read({ ...base, 'anthropic.usage.cache_creation.ephemeral_1h_input_tokens': 2000, 'anthropic.response.service_tier': 'priority' })).toMatchObject({
+      serviceTier: 'priority',
+      usage: { cacheWrite1hTokens: 2000 },
+    });
+    expect(read({ ...base, 'anthropic.usage.cache_creation.ephemeral_5m_input_tokens': 1000 }).usage?.cacheWrite1hTokens).toBe(2000);
+    expect(read(base).usage?.cacheWrite1hTokens).toBeUndefined();
+  });
+
+  it('reads the OpenAI service tier, the response one first', () => {
+    const base = { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-5', 'gen_ai.usage.input_tokens': 1 };
+    expect(read({ ...base, 'openai.request.service_tier': 'flex', 'openai.response.service_tier': 'default' }).serviceTier).toBe('standard');
+    expect(read({ ...base, 'openai.request.service_tier': 'flex' }).serviceTier).toBe('flex');
+    expect(read({ ...base, 'openai.request.service_tier': 'auto' }).serviceTier).toBeUndefined();
+  });
+
+  it.each([
+    ['default', 'standard'],
+    ['Standard', 'standard'],
+    ['priority', 'priority'],
+    ['flex', 'flex'],
+    ['auto', undefined],
+    [42, undefined],
+    ['', undefined],
+  ])('canonicalServiceTier(%j) is %j', (raw, expected) => {
+    expect(canonicalServiceTier(raw)).toBe(expected);
+  });
+
+  it('prefers the usage genai-cost wrote over the span\'s own counts', () => {
+    const call = read({
+      'gen_ai.request.model': 'm',
+      'gen_ai.usage.input_tokens': 100,
+      'genai_cost.usage.input_tokens': 5100,
+      'genai_cost.usage.output_tokens': 300,
+      'genai_cost.usage.cache_read.input_tokens': 2000,
+      'genai_cost.usage.cache_write.input_tokens': 3000,
+      'genai_cost.usage.cache_write_1h.input_tokens': 2000,
+      'genai_cost.usage.reasoning.output_tokens': 0,
+    });
+    expect(call.usage).toMatchObject({ inputTokens: 5100, cacheReadTokens: 2000, cacheWriteTokens: 3000, cacheWrite1hTokens: 2000, inputExcludedCache: false });
+  });
+});
+
+describe('mergeUsage', () => {
+  it('takes each count from the reading that has more of it, and the 1-hour split from the one that has it', () => {
+    const a = { inputTokens: 5100, outputTokens: 300, cacheReadTokens: 2000, cacheWriteTokens: 3000, cacheWrite1hTokens: undefined, reasoningTokens: 0, inputExcludedCache: true, cacheReadReported: true };
+    const b = { ...a, cacheReadTokens: 0, cacheWrite1hTokens: 2000, reasoningTokens: 20, inputExcludedCache: false, cacheReadReported: false };
+    expect(mergeUsage(a, b)).toEqual({ ...a, cacheWrite1hTokens: 2000, reasoningTokens: 20 });
   });
 });
