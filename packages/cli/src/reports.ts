@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import {
   costSkew,
+  incompleteUsage,
   reportByAccount,
   reportByFeature,
   reportByModel,
@@ -122,7 +123,11 @@ export const REPORTS: Record<ReportKind, ReportDefinition> = {
 
 /** The lines under a table: how concentrated cost is, and how many model calls have no price. */
 export async function reportFooter(client: ClickHouseClient, database: string, window: TimeWindow): Promise<string> {
-  const [skew, unpriced] = await Promise.all([costSkew(client, database, window), unpricedSpans(client, database, window)]);
+  const [skew, unpriced, incomplete] = await Promise.all([
+    costSkew(client, database, window),
+    unpricedSpans(client, database, window),
+    incompleteUsage(client, database, window),
+  ]);
   const share = (fraction: number | null): string => formatPct(fraction === null ? null : fraction * 100);
   const lines = [
     skew.users === 0
@@ -141,6 +146,10 @@ export async function reportFooter(client: ClickHouseClient, database: string, w
     lines.push(
       '  Hint: give these models a price (GenAICostSpanProcessor option "prices" or "priceFile"; for the demo, "prices:" in genai-cost.config.yaml) so new spans are priced.',
     );
+  }
+  if (incomplete.length > 0) {
+    const which = incomplete.map((r) => `${r.scope || '(no scope)'} ${r.detail} ×${formatInt(r.calls)}`).join(', ');
+    lines.push(`Incomplete usage: ${formatInt(incomplete.reduce((n, r) => n + r.calls, 0))} priced calls (${which}); their instrumentation drops a detail that changes the price, see "Supported instrumentations" in the README.`);
   }
   return `${lines.join('\n')}\n`;
 }

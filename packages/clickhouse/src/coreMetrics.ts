@@ -205,3 +205,14 @@ WHERE ${[ctx.timeFilter, `${S.SpanRole} = 'inference'`, `NOT ${S.Priced}`, ...(c
 GROUP BY ${S.Model}, ${S.Provider}, ${S.UnpricedReason}
 ORDER BY spans DESC, model, provider, reason`,
 };
+
+/** See its description. */
+export const incompleteUsage: MetricDefinition = {
+  id: 'incomplete_usage',
+  description: 'Priced model calls whose instrumentation dropped a usage detail that changes the price, per instrumentation scope and detail',
+  sql: (ctx) => `SELECT ${S.ScopeName} AS scope, ${S.UsageIncomplete} AS detail, count() AS calls
+FROM ${qualified(ctx.database, TABLES.spans)}
+WHERE ${[ctx.timeFilter, `${S.SpanRole} = 'inference'`, S.Priced, `${S.UsageIncomplete} != ''`, ...(ctx.filters ?? [])].map((c) => `(${c})`).join(' AND ')}
+GROUP BY ${S.ScopeName}, ${S.UsageIncomplete}
+ORDER BY calls DESC, scope, detail`,
+};

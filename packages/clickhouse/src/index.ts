@@ -21,6 +21,7 @@ export { bindWindow } from './queries/window.js';
 export type { BoundContext, ReportWindow } from './queries/window.js';
 export {
   costSkew,
+  incompleteUsage,
   reportByAccount,
   reportByFeature,
   reportByModel,
@@ -30,6 +31,6 @@ export {
   runMetric,
   unpricedSpans,
 } from './report.js';
-export type { AccountRow, CostSkew, FeatureRow, ModelRow, SessionRow, TierRow, UnpricedRow, UserReportWindow, UserRow } from './report.js';
+export type { AccountRow, CostSkew, FeatureRow, IncompleteUsageRow, ModelRow, SessionRow, TierRow, UnpricedRow, UserReportWindow, UserRow } from './report.js';
 export { DEFAULT_DATABASE, TABLES } from './tables.js';
 export type { SpanRow } from './tables.js';

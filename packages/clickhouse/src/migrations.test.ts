@@ -5,7 +5,7 @@ import { TestChdb } from './test-support/chdb.js';
 
 describe('migrationSql on a cluster', () => {
   const sql = migrationSql({ database: 'gc', cluster: 'prod', ttlMonths: 6 });
-  const ddl = sql.filter((s) => s.startsWith('CREATE'));
+  const ddl = sql.filter((s) => s.startsWith('CREATE') || s.startsWith('ALTER'));
 
   it('puts ON CLUSTER on every statement', () => {
     expect(sql.length).toBe(ddl.length);
@@ -99,6 +99,20 @@ describe('migrate on chDB', () => {
     await migrate(ch.client, { database: 'migrate_resume' });
     await ch.client.command({ query: `DELETE FROM migrate_resume.schema_migrations WHERE Version >= '0003'` });
     const resumed = await migrate(ch.client, { database: 'migrate_resume' });
-    expect(resumed.applied).toEqual(['0003_genai_session_daily', '0004_plans', '0005_budget_events']);
+    expect(resumed.applied).toEqual(['0003_genai_session_daily', '0004_plans', '0005_budget_events', '0006_span_usage_details']);
+  });
+
+  it('adds the usage-detail columns to a spans table made before them, in their places', async () => {
+    await migrate(ch.client, { database: 'migrate_0006' });
+    for (const c of ['ScopeName', 'ServiceTier', 'CacheWrite1hTokens', 'UsageIncomplete']) {
+      await ch.client.command({ query: `ALTER TABLE migrate_0006.genai_spans DROP COLUMN ${c}` });
+    }
+    await ch.client.command({ query: `DELETE FROM migrate_0006.schema_migrations WHERE Version >= '0006'` });
+    expect((await migrate(ch.client, { database: 'migrate_0006' })).applied).toEqual(['0006_span_usage_details']);
+    const fresh = await migrate(ch.client, { database: 'migrate_0006_fresh' });
+    expect(fresh.applied).toContain('0006_span_usage_details');
+    const columns = async (db: string) =>
+      (await (await ch.client.query({ query: `SELECT name, type FROM system.columns WHERE database = '${db}' AND table = 'genai_spans' ORDER BY position`, format: 'JSONEachRow' })).json()) as unknown[];
+    expect(await columns('migrate_0006')).toEqual(await columns('migrate_0006_fresh'));
   });
 });

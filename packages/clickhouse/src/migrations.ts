@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ClickHouseConfigError, describeIssue } from './errors.js';
 import { SCHEMA } from './schema.js';
 import type { SchemaOptions } from './schema.js';
-import { DEFAULT_DATABASE, M, TABLES, qualified } from './tables.js';
+import { DEFAULT_DATABASE, LOCAL_SUFFIX, M, SPAN_COLUMNS, TABLES, identifier, qualified } from './tables.js';
 
 /** Options of `migrate` and `migrationSql`; all optional. */
 export interface MigrateOptions {
@@ -36,7 +36,25 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: '0003_genai_session_daily', statements: SCHEMA.sessionDaily },
   { version: '0004_plans', statements: SCHEMA.plans },
   { version: '0005_budget_events', statements: SCHEMA.budgetEvents },
+  { version: '0006_span_usage_details', statements: addSpanColumns(['ScopeName', 'ServiceTier', 'CacheWrite1hTokens', 'UsageIncomplete']) },
 ];
+
+/**
+ * Adds columns of SPAN_COLUMNS to a spans table created before them, each in its place (AFTER the
+ * column before it), so old and new tables have one layout; on a cluster the shard-local tables
+ * and the Distributed one. A fresh table already has them: IF NOT EXISTS makes this a no-op.
+ */
+function addSpanColumns(columns: readonly (keyof typeof SPAN_COLUMNS)[]): (o: SchemaOptions) => string[] {
+  const order = Object.keys(SPAN_COLUMNS);
+  return (o) => {
+    const db = identifier(o.database, 'database');
+    const onCluster = o.cluster === undefined ? '' : ` ON CLUSTER '${o.cluster}'`;
+    const tables = o.cluster === undefined ? [TABLES.spans] : [TABLES.spans + LOCAL_SUFFIX, TABLES.spans];
+    return tables.flatMap((table) =>
+      columns.map((c) => `ALTER TABLE ${db}.${table}${onCluster} ADD COLUMN IF NOT EXISTS ${c} ${SPAN_COLUMNS[c]} AFTER ${order[order.indexOf(c) - 1]}`),
+    );
+  };
+}
 
 const optionsSchema = z.strictObject({
   database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected letters, digits and underscores').optional(),

@@ -93,6 +93,15 @@ export interface UnpricedRow {
   spans: number;
 }
 
+/** Priced calls whose instrumentation dropped a usage detail that changes the price. */
+export interface IncompleteUsageRow {
+  /** Instrumentation scope name. */
+  scope: string;
+  /** `cache_read` or `cache_write_ttl` (genai_cost.usage.incomplete). */
+  detail: string;
+  calls: number;
+}
+
 /** Window of `reportByUser`, with the number of rows. */
 export interface UserReportWindow extends ReportWindow {
   /** Most expensive users returned. Default: 100. */
@@ -141,6 +150,11 @@ export async function costSkew(client: ClickHouseClient, database: string, windo
 /** Model calls left without a cost over the window. */
 export async function unpricedSpans(client: ClickHouseClient, database: string, window: ReportWindow): Promise<UnpricedRow[]> {
   return run<UnpricedRow>(client, database, window, METRICS.unpricedSpans, ['spans']);
+}
+
+/** Priced calls with incomplete usage over the window, per scope and missing detail. */
+export async function incompleteUsage(client: ClickHouseClient, database: string, window: ReportWindow): Promise<IncompleteUsageRow[]> {
+  return run<IncompleteUsageRow>(client, database, window, METRICS.incompleteUsage, ['calls']);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { AttributeValue, Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import * as sc from '@genai-cost/otel';
-import { classify, readCall } from '@genai-cost/otel';
+import { MAX_COST_CEILING_USD, classify, providerId, readCall } from '@genai-cost/otel';
 import type { AttributionField, GenAISpanRole, UsageReadOptions } from '@genai-cost/otel';
 import type { SpanRow } from './tables.js';
 
@@ -24,11 +24,14 @@ export interface SpanRowMapperOptions {
 /**
  * Maps spans to rows of `genai_spans`. The processor writes cost, price and attribution but not the
  * normalised usage (each attribute costs the traced request time), so the mapper reads model,
- * provider and tokens with the processor's own normaliser (`readCall`), off the request path.
- * Attributes held by typed columns are left out of SpanAttributes. Only a model call can be
- * priced: a wrapper span (agent, workflow) is stored with CostUsd 0, Priced false, no tokens and
- * its role and operation, for the trace view, and every query reads `SpanRole = 'inference'`, so
- * neither its cost nor its usage is counted twice.
+ * provider and tokens with the processor's own normaliser (`readCall`), off the request path; where
+ * the processor priced a span with usage its own counts lack (merged from a duplicate), it wrote
+ * `genai_cost.usage.*`, which `readCall` prefers, so stored tokens match the stored cost.
+ * Attributes held by typed columns are left out of SpanAttributes; the raw provider name stays
+ * there, Provider holds the canonical id. Only a model call can be priced: a wrapper (agent,
+ * workflow) or duplicate span is stored with CostUsd 0, Priced false, no tokens and its role and
+ * operation, for the trace view, and every query reads `SpanRole = 'inference'`, so neither its
+ * cost nor its usage is counted twice.
  */
 export class SpanRowMapper {
   private readonly keys: Readonly<Record<AttributionField, string>>;
@@ -46,6 +49,9 @@ export class SpanRowMapper {
       sc.ATTR_PRICE_ID,
       sc.ATTR_UNPRICED,
       sc.ATTR_UNPRICED_REASON,
+      sc.ATTR_PROVIDER,
+      sc.ATTR_SERVICE_TIER,
+      sc.ATTR_USAGE_INCOMPLETE,
       sc.GEN_AI_OPERATION_NAME,
       sc.GEN_AI_REQUEST_MODEL,
       sc.GEN_AI_RESPONSE_MODEL,
@@ -63,7 +69,8 @@ export class SpanRowMapper {
     const isCall = role === 'inference';
     const call = role === '' ? undefined : readCall(a, role as GenAISpanRole, span.instrumentationScope.name, this.usageOptions);
     const usage = isCall ? call?.usage : undefined;
-    const costUsd = isCall && !unpriced && typeof cost === 'number' && Number.isFinite(cost) && cost >= 0 ? cost : undefined;
+    // The column holds 8 integer digits: a cost the processor did not vouch for is never trusted past that.
+    const costUsd = isCall && !unpriced && typeof cost === 'number' && cost >= 0 && cost <= MAX_COST_CEILING_USD ? cost : undefined;
     const priced = costUsd !== undefined;
     const ctx = span.spanContext();
     return {
@@ -74,26 +81,30 @@ export class SpanRowMapper {
       ServiceName: this.serviceName(span),
       SpanName: span.name,
       SpanKind: SPAN_KINDS[span.kind] ?? '',
+      ScopeName: span.instrumentationScope.name,
       SpanRole: role,
       UserId: text(a[this.keys.userId]),
       SessionId: text(a[this.keys.sessionId]),
       TenantId: text(a[this.keys.tenantId]),
       Tier: text(a[this.keys.tier]),
       Feature: text(a[this.keys.feature]),
-      Provider: call?.provider ?? '',
+      Provider: text(a[sc.ATTR_PROVIDER]) || (call?.provider === undefined ? '' : providerId(call.provider)),
       Operation: text(a[sc.GEN_AI_OPERATION_NAME]) || text(a[sc.AI_OPERATION_ID]) || text(a[sc.OPENINFERENCE_SPAN_KIND]),
       RequestModel: text(a[sc.GEN_AI_REQUEST_MODEL]),
       ResponseModel: text(a[sc.GEN_AI_RESPONSE_MODEL]),
       Model: call?.model ?? '',
+      ServiceTier: text(a[sc.ATTR_SERVICE_TIER]) || (call?.serviceTier ?? ''),
       InputTokens: usage?.inputTokens ?? 0,
       OutputTokens: usage?.outputTokens ?? 0,
       CacheReadTokens: usage?.cacheReadTokens ?? 0,
       CacheWriteTokens: usage?.cacheWriteTokens ?? 0,
+      CacheWrite1hTokens: usage?.cacheWrite1hTokens ?? 0,
       ReasoningTokens: usage?.reasoningTokens ?? 0,
       CostUsd: costUsd === undefined ? 0 : toScale(costUsd),
       Priced: priced,
       UnpricedReason: isCall && !priced ? text(a[sc.ATTR_UNPRICED_REASON]) : '',
       PriceId: priced ? text(a[sc.ATTR_PRICE_ID]) : '',
+      UsageIncomplete: priced ? text(a[sc.ATTR_USAGE_INCOMPLETE]) : '',
       DurationNs: span.duration[0] * 1e9 + span.duration[1],
       StatusCode: STATUS_CODES[span.status.code] ?? '',
       StatusMessage: span.status.message ?? '',

@@ -31,23 +31,33 @@ export interface SpanRow {
   ServiceName: string;
   SpanName: string;
   SpanKind: string;
-  /** `inference`, `wrapper` or `other` (genai_cost.span.role); empty for non-GenAI spans. */
+  /** The instrumentation that made the span (its scope name). */
+  ScopeName: string;
+  /**
+   * `inference`, `wrapper`, `duplicate` (a second span of a model call another span carries) or
+   * `other` (genai_cost.span.role); empty for non-GenAI spans. Only `inference` rows count.
+   */
   SpanRole: string;
   UserId: string;
   SessionId: string;
   TenantId: string;
   Tier: string;
   Feature: string;
+  /** Canonical provider id (`openai`, `anthropic`, …); the raw name stays in SpanAttributes. */
   Provider: string;
   Operation: string;
   RequestModel: string;
   ResponseModel: string;
   /** The model the price was looked up by (genai_cost.model), else the response or request model. */
   Model: string;
+  /** The service tier that served the call (genai_cost.service_tier: `standard`, `flex`, `priority`, `batch`, …); empty when not reported. */
+  ServiceTier: string;
   InputTokens: number;
   OutputTokens: number;
   CacheReadTokens: number;
   CacheWriteTokens: number;
+  /** The part of CacheWriteTokens written with a 1-hour TTL (priced at the 1-hour rate). */
+  CacheWrite1hTokens: number;
   ReasoningTokens: number;
   /** USD; 0 unless `Priced`. */
   CostUsd: number;
@@ -55,6 +65,8 @@ export interface SpanRow {
   Priced: boolean;
   UnpricedReason: string;
   PriceId: string;
+  /** A usage detail the instrumentation dropped that changes the price (genai_cost.usage.incomplete), or empty. */
+  UsageIncomplete: string;
   DurationNs: number;
   StatusCode: string;
   StatusMessage: string;
@@ -83,6 +95,7 @@ export const SPAN_COLUMNS = {
   ServiceName: lc,
   SpanName: lc,
   SpanKind: lc,
+  ScopeName: lc,
   SpanRole: lc,
   UserId: str,
   SessionId: str,
@@ -94,15 +107,18 @@ export const SPAN_COLUMNS = {
   RequestModel: lc,
   ResponseModel: lc,
   Model: lc,
+  ServiceTier: lc,
   InputTokens: tokens,
   OutputTokens: tokens,
   CacheReadTokens: tokens,
   CacheWriteTokens: tokens,
+  CacheWrite1hTokens: tokens,
   ReasoningTokens: tokens,
   CostUsd: 'Decimal(18, 10) CODEC(ZSTD(1))',
   Priced: 'Bool CODEC(ZSTD(1))',
   UnpricedReason: lc,
   PriceId: lc,
+  UsageIncomplete: lc,
   DurationNs: 'UInt64 CODEC(T64, ZSTD(1))',
   StatusCode: lc,
   StatusMessage: str,

@@ -1,6 +1,6 @@
 import { diag, metrics } from '@opentelemetry/api';
 import type { Counter } from '@opentelemetry/api';
-import { canonicalProvider, computeCost, ratesFor } from '@genai-cost/pricing';
+import { computeCost, ratesFor } from '@genai-cost/pricing';
 import type { Rates } from '@genai-cost/pricing';
 import { ATTRIBUTION_FIELDS } from './attribution.js';
 import type { Attribution } from './attribution.js';
@@ -13,7 +13,7 @@ import type { ResolvedProcessorOptions } from './options.js';
 import { Pseudonymizer } from './pseudonymize.js';
 import * as sc from './semconv.js';
 import type { GenAICostSpanProcessorOptions, IncompleteUsage, PriceEndedSpansOptions, PricedSpan, PricingSpan, ProcessorStats } from './types.js';
-import { readCall, sameUsage } from './usage.js';
+import { providerId, readCall, sameUsage } from './usage.js';
 import type { GenAICall, NormalisedUsage, UnpricedReason, UsageReadOptions } from './usage.js';
 import { VERSION } from './version.js';
 
@@ -176,7 +176,7 @@ export class GenAICostPricer {
   private price(span: PricingSpan, call: GenAICall, ownUsage: NormalisedUsage | undefined, attribution: Readonly<Attribution> | undefined, out: PricedSpan | undefined): void {
     const attrs = span.attributes;
     const startTimeMs = hrMs(span.startTime);
-    if (call.provider !== undefined) span.setAttribute(sc.ATTR_PROVIDER, canonicalProvider(call.provider) ?? call.provider.toLowerCase());
+    if (call.provider !== undefined) span.setAttribute(sc.ATTR_PROVIDER, providerId(call.provider));
     if (call.serviceTier !== undefined) span.setAttribute(sc.ATTR_SERVICE_TIER, call.serviceTier);
 
     const existing = attrs[sc.GEN_AI_USAGE_COST];

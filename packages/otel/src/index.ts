@@ -11,7 +11,7 @@ export {
   GenAICostConfigError,
   MAX_COST_CEILING_USD,
 } from './options.js';
-export { canonicalServiceTier, classify, readCall } from './usage.js';
+export { canonicalServiceTier, classify, providerId, readCall } from './usage.js';
 export type { GenAICall, GenAISpanRole, NormalisedUsage, UnpricedReason, UsageReadOptions } from './usage.js';
 export type {
   GenAICostSpanProcessorOptions,

@@ -1,4 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
+import { canonicalProvider } from '@genai-cost/pricing';
 import type { GenAISpanRole } from './classify.js';
 import * as sc from './semconv.js';
 
@@ -147,6 +148,14 @@ function excludesCacheByScope(scope: string, scopes: readonly string[], provider
   if (!listed) return false;
   const p = provider?.toLowerCase() ?? '';
   return p.startsWith('anthropic') || (model?.toLowerCase().includes('claude') ?? false);
+}
+
+/**
+ * The provider id stored and written for a raw provider name (`openai.responses`, `Anthropic`,
+ * `gcp.vertex_ai`): the catalog's id (`canonicalProvider`), else the raw name lowercased.
+ */
+export function providerId(raw: string): string {
+  return canonicalProvider(raw) ?? raw.toLowerCase();
 }
 
 const TIER_ALIASES: Readonly<Record<string, string>> = { default: 'standard', standard: 'standard', auto: '' };
