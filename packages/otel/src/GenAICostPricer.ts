@@ -1,5 +1,5 @@
-import { diag, metrics } from '@opentelemetry/api';
-import type { Counter } from '@opentelemetry/api';
+import { diag, metrics, trace } from '@opentelemetry/api';
+import type { Context, Counter } from '@opentelemetry/api';
 import { computeCost, ratesFor } from '@genai-cost/pricing';
 import type { Rates } from '@genai-cost/pricing';
 import { ATTRIBUTION_FIELDS } from './attribution.js';
@@ -73,17 +73,36 @@ export class GenAICostPricer {
 
   /**
    * A span of this process started: keeps its attribution until it ends and, when it is a model
-   * call, registers it for the duplicate rule. Never throws.
+   * call, registers it for the duplicate rule, with its parent from `parentContext`. Never throws.
    */
-  spanStarted(span: PricingSpan, attribution: Readonly<Attribution> | undefined): void {
+  spanStarted(span: PricingSpan, attribution: Readonly<Attribution> | undefined, parentContext?: Context): void {
     try {
       if (attribution !== undefined) (span as WithState)[PENDING_ATTRIBUTION] = attribution;
       const attrs = span.attributes;
       if (!mayBeGenAI(attrs) || classify(attrs, span.kind) !== 'inference') return;
-      (span as WithState)[MODEL_CALL] = this.open.add(span.spanContext().spanId, span.parentSpanContext?.spanId, hrMs(span.startTime));
+      const parent = parentContext === undefined ? undefined : this.openParent(parentContext, span.parentSpanContext?.spanId);
+      (span as WithState)[MODEL_CALL] = this.open.add(span.spanContext().spanId, span.parentSpanContext?.spanId, hrMs(span.startTime), parent);
     } catch (err) {
       this.internalError(err);
     }
+  }
+
+  /**
+   * The entry of a model call's parent span. A parent can be a model call that got its attributes
+   * just after it started (OpenInference's tracer starts spans bare, then sets them), so it is
+   * classified again now and registered late. OpenInference also puts a wrapper in the context
+   * that holds the SDK span in its `span` field.
+   */
+  private openParent(ctx: Context, parentSpanId: string | undefined): ModelCallEntry | undefined {
+    let candidate: unknown = trace.getSpan(ctx);
+    if (candidate !== undefined && (candidate as Partial<PricingSpan>).attributes === undefined) candidate = (candidate as { span?: unknown }).span;
+    const parent = candidate as WithState | undefined;
+    if (parent?.attributes === undefined || typeof parent.spanContext !== 'function' || parent.startTime === undefined) return undefined;
+    if (parent.spanContext().spanId !== parentSpanId) return undefined;
+    const known = parent[MODEL_CALL];
+    if (known !== undefined) return known;
+    if (!mayBeGenAI(parent.attributes) || classify(parent.attributes, parent.kind) !== 'inference') return undefined;
+    return (parent[MODEL_CALL] = this.open.add(parentSpanId, parent.parentSpanContext?.spanId, hrMs(parent.startTime)));
   }
 
   /** A span of this process is ending and still writable: writes attribution, role and cost. Never throws. */

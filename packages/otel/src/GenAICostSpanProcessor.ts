@@ -36,7 +36,7 @@ export class GenAICostSpanProcessor implements SpanProcessor {
     } catch (err) {
       this.pricer.internalError(err);
     }
-    this.pricer.spanStarted(span, attribution);
+    this.pricer.spanStarted(span, attribution, parentContext);
   }
 
   /** Writes attribution, usage and cost onto GenAI spans while they are still writable. */

@@ -29,17 +29,21 @@ export class OpenModelCalls {
   private readonly open = new Map<string, ModelCallEntry>();
   /** Entries forgotten before their span ended. */
   forgotten = 0;
+  private adds = 0;
 
   constructor(
     private readonly maxEntries: number,
     private readonly maxAgeMs: number,
   ) {}
 
-  /** Registers a model-call span that started, under its parent when that is an open model call. */
-  add(spanId: string, parentSpanId: string | undefined, startMs: number): ModelCallEntry {
-    this.evict(startMs);
+  /**
+   * Registers a model-call span that started, under its parent when that is an open model call
+   * (`parent` when the caller found it, else looked up by id).
+   */
+  add(spanId: string, parentSpanId: string | undefined, startMs: number, parent?: ModelCallEntry): ModelCallEntry {
+    if ((++this.adds & 255) === 0 || this.open.size >= this.maxEntries) this.evict(startMs);
     const entry: ModelCallEntry = { spanId, parentSpanId, startMs, parent: undefined, children: undefined, ended: false, carried: undefined };
-    if (parentSpanId !== undefined) this.link(entry, this.open.get(parentSpanId));
+    if (parentSpanId !== undefined) this.link(entry, parent ?? this.open.get(parentSpanId));
     this.open.set(spanId, entry);
     return entry;
   }
