@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InstrumentationPipeline, expectOneCall, usd } from './support/pipeline.js';
+import { InstrumentationPipeline, drain, expectOneCall, usd } from './support/pipeline.js';
 
 // Claude Haiku 4.5, https://platform.claude.com/docs/en/about-claude/pricing (USD per million tokens).
 const HAIKU_45 = { input: 1, output: 5, cacheRead: 0.1, cacheWrite5m: 1.25, cacheWrite1h: 2 };
@@ -33,7 +33,7 @@ describe("@anthropic-ai/sdk's own spans", () => {
   it('price a streamed call', async () => {
     const traced = await p.traced(async () => {
       const stream = await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'hi' }] });
-      for await (const _event of stream);
+      await drain(stream);
     });
     expectOneCall(traced, { costUsd: EXACT, tokens: TOKENS, provider: 'anthropic', model: 'claude-haiku-4-5-20250929', serviceTier: 'standard' });
   });

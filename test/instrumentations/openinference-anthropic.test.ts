@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { AnthropicInstrumentation } from '@arizeai/openinference-instrumentation-anthropic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type AnthropicModule from '@anthropic-ai/sdk';
-import { InstrumentationPipeline, expectOneCall, usd } from './support/pipeline.js';
+import { InstrumentationPipeline, drain, expectOneCall, usd } from './support/pipeline.js';
 
 // Claude Haiku 4.5, https://platform.claude.com/docs/en/about-claude/pricing (USD per million tokens).
 const HAIKU_45 = { input: 1, output: 5, cacheRead: 0.1, cacheWrite5m: 1.25, cacheWrite1h: 2 };
@@ -28,9 +28,7 @@ afterAll(() => p.close());
 
 const ask = (client: AnthropicModule, stream = false) =>
   stream
-    ? client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'hi' }] }).then(async (s) => {
-        for await (const _event of s);
-      })
+    ? client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'hi' }] }).then(drain)
     : client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
 
 describe('@arizeai/openinference-instrumentation-anthropic with the SDK tracing itself', () => {

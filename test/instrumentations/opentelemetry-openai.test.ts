@@ -3,7 +3,7 @@ import { OpenAIInstrumentation } from '@opentelemetry/instrumentation-openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { incompleteUsage } from '@genai-cost/clickhouse';
 import type OpenAIModule from 'openai';
-import { InstrumentationPipeline, expectOneCall, usd } from './support/pipeline.js';
+import { InstrumentationPipeline, drain, expectOneCall, usd } from './support/pipeline.js';
 
 // Prices from https://developers.openai.com/api/docs/pricing (USD per million tokens).
 const GPT_4O_MINI = { input: 0.15, cachedInput: 0.075, output: 0.6 };
@@ -16,7 +16,7 @@ let client: OpenAIModule;
 beforeAll(async () => {
   await p.start([new OpenAIInstrumentation()]);
   // Required after registration so the instrumentation's require hook patches the SDK.
-  const { OpenAI } = createRequire(import.meta.url)('openai') as typeof import('openai');
+  const { OpenAI } = createRequire(import.meta.url)('openai') as { OpenAI: typeof OpenAIModule };
   client = new OpenAI({ apiKey: 'test-key', baseURL: p.fake.openaiBaseUrl, maxRetries: 0 });
 });
 afterAll(() => p.close());
@@ -46,7 +46,7 @@ describe('@opentelemetry/instrumentation-openai + openai', () => {
         stream_options: { include_usage: true },
         messages: [{ role: 'user', content: 'hi' }],
       });
-      for await (const _chunk of stream);
+      await drain(stream);
     });
     expectOneCall(traced, {
       costUsd: usd(800, GPT_4O_MINI.input) + usd(120, GPT_4O_MINI.output),

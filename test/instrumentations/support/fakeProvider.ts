@@ -223,7 +223,14 @@ export class FakeProvider {
 
   private messageEvents(model: string): SseEvent[] {
     const start = { ...this.message(model), content: [], stop_reason: null, usage: this.anthropicUsage(1) };
-    const { service_tier: _tier, cache_creation: _split, ...finalUsage } = this.anthropicUsage(this.script.anthropic.output);
+    const full = this.anthropicUsage(this.script.anthropic.output);
+    // The closing message_delta repeats the counts, without the split and the tier.
+    const finalUsage = {
+      input_tokens: full.input_tokens,
+      cache_creation_input_tokens: full.cache_creation_input_tokens,
+      cache_read_input_tokens: full.cache_read_input_tokens,
+      output_tokens: full.output_tokens,
+    };
     const events: Record<string, unknown>[] = [
       { type: 'message_start', message: start },
       { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
