@@ -155,8 +155,18 @@ function excludesCacheByScope(scope: string, scopes: readonly string[], provider
  * `gcp.vertex_ai`): the catalog's id (`canonicalProvider`), else the raw name lowercased.
  */
 export function providerId(raw: string): string {
-  return canonicalProvider(raw) ?? raw.toLowerCase();
+  let id = PROVIDER_IDS.get(raw);
+  if (id === undefined) {
+    id = canonicalProvider(raw) ?? raw.toLowerCase();
+    // Spans name a handful of providers; the bound only guards against garbage.
+    if (PROVIDER_IDS.size >= 1_000) PROVIDER_IDS.clear();
+    PROVIDER_IDS.set(raw, id);
+  }
+  return id;
 }
+
+/** Memo of `providerId`: lowercasing and alias lookups ran on every model call. */
+const PROVIDER_IDS = new Map<string, string>();
 
 const TIER_ALIASES: Readonly<Record<string, string>> = { default: 'standard', standard: 'standard', auto: '' };
 
@@ -197,9 +207,9 @@ function serviceTierOf(attrs: Attributes, provider: string | undefined, aiSdk: b
   }
   if (provider === undefined) return undefined;
   // Only the provider's own keys: every absent key read costs time on every model call.
-  const p = provider.toLowerCase();
-  if (p.startsWith('anthropic')) return canonicalServiceTier(attrs[sc.ANTHROPIC_RESPONSE_SERVICE_TIER]);
-  if (p.startsWith('openai') || p.startsWith('azure')) return canonicalServiceTier(first(attrs, OPENAI_TIER_KEYS));
+  const id = providerId(provider);
+  if (id === 'anthropic') return canonicalServiceTier(attrs[sc.ANTHROPIC_RESPONSE_SERVICE_TIER]);
+  if (id === 'openai') return canonicalServiceTier(first(attrs, OPENAI_TIER_KEYS));
   return undefined;
 }
 
