@@ -36,6 +36,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: '0003_genai_session_daily', statements: SCHEMA.sessionDaily },
   { version: '0004_plans', statements: SCHEMA.plans },
   { version: '0005_budget_events', statements: SCHEMA.budgetEvents },
+  { version: '0009_users', statements: SCHEMA.users },
 ];
 
 const optionsSchema = z.strictObject({
