@@ -65,10 +65,10 @@ beforeAll(async () => {
   // Several inserts, so the rollups hold unmerged parts with the same keys.
   for (let i = 0; i < rows.length; i += 700) await insertSpans(ch.client, db, rows.slice(i, i + 700));
   await replacePlans(ch.client, db, [
-    { kind: 'tier', key: 'solo', tier: 'solo', monthlyPriceUsd: 19, monthlyBudgetUsd: 0.5, action: 'warn', targetMarginPct: 99, degradeModel: null, featureRevenuePerUserUsd: null },
-    { kind: 'tier', key: 'team', tier: 'team', monthlyPriceUsd: 49, monthlyBudgetUsd: 0.5, action: 'warn', targetMarginPct: 99, degradeModel: null, featureRevenuePerUserUsd: null },
-    { kind: 'user', key: 'u7', tier: '', monthlyPriceUsd: 99, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null },
-    { kind: 'feature', key: 'chat', tier: '', monthlyPriceUsd: null, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: 5 },
+    { kind: 'tier', key: 'solo', tier: 'solo', monthlyPriceUsd: 19, monthlyBudgetUsd: 0.5, action: 'warn', targetMarginPct: 99, degradeModel: null, featureRevenuePerUserUsd: null, targetAiCogsPct: null },
+    { kind: 'tier', key: 'team', tier: 'team', monthlyPriceUsd: 49, monthlyBudgetUsd: 0.5, action: 'warn', targetMarginPct: 99, degradeModel: null, featureRevenuePerUserUsd: null, targetAiCogsPct: null },
+    { kind: 'user', key: 'u7', tier: '', monthlyPriceUsd: 99, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null, targetAiCogsPct: null },
+    { kind: 'feature', key: 'chat', tier: '', monthlyPriceUsd: null, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: 5, targetAiCogsPct: null },
   ]);
 });
 afterAll(async () => {
