@@ -18,7 +18,10 @@ export interface ImportedUser {
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-  .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'expected a calendar date as YYYY-MM-DD')
+  .refine((d) => {
+    const date = new Date(`${d}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(d);
+  }, 'expected a calendar date as YYYY-MM-DD')
   .refine((d) => d >= '1970-01-01' && d <= '2149-06-06', 'expected a date from 1970-01-01 to 2149-06-06');
 
 /** The rules every imported user must satisfy; the CLI reports a broken one with its line. */

@@ -119,7 +119,7 @@ export interface WeekRow {
   /** The week's Monday, `YYYY-MM-DD`. */
   week: string;
   tier: string;
-  /** Days of the week inside the window (7 except at its ends): the week's D. */
+  /** Days of the week inside the window (7 except at its ends), to 0.01 day: the week's D (revenue uses it unrounded). */
   weekDays: number;
   activeUsers: number;
   revenueUsd: number;

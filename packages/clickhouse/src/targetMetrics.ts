@@ -37,13 +37,13 @@ export const weeklyTierMargin: MetricDefinition = {
   ${subjectsCte(['Week'])},
   byWeek AS (
     SELECT subjects.Week AS week, subjects.tier AS tier, countIf(kind = 'user') AS activeUsers,
-      sumIf(${userMonthlyPrice}, kind = 'user') AS monthlyRevenueUsd, toFloat64(sum(cost)) AS costUsd
+      sumIf(${userMonthlyPrice}, kind = 'user') AS monthlyRevenueUsd, toFloat64(sum(cost)) AS costUsd,
+      (least(${weekStart} + ${7 * DAY_SECONDS}, ${end}) - greatest(${weekStart}, ${end} - ${days(ctx)} * ${DAY_SECONDS})) / ${DAY_SECONDS} AS exactDays
     FROM subjects ${userPriceJoin(`if(kind = 'user', key, '')`, 'subjects.tier')}
     GROUP BY week, tier
   )
-SELECT week, tier,
-  (least(${weekStart} + ${7 * DAY_SECONDS}, ${end}) - greatest(${weekStart}, ${end} - ${days(ctx)} * ${DAY_SECONDS})) / ${DAY_SECONDS} AS weekDays,
-  activeUsers, monthlyRevenueUsd * weekDays / 30 AS revenueUsd, costUsd,
+SELECT week, tier, round(exactDays, 2) AS weekDays,
+  activeUsers, monthlyRevenueUsd * exactDays / 30 AS revenueUsd, costUsd,
   revenueUsd - costUsd AS grossMarginUsd,
   if(revenueUsd = 0, NULL, 100 * grossMarginUsd / revenueUsd) AS grossMarginPct,
   if(activeUsers = 0, NULL, costUsd / activeUsers) AS costPerUserUsd,
