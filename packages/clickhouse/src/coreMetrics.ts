@@ -33,21 +33,22 @@ export const days = (ctx: MetricSqlContext) => `(${ctx.days})`;
 /** CTE `billing`: the users imported from billing, whose tier and price beat the spans' and the plan file's. */
 export const billingCte = (ctx: MetricSqlContext): string => `billing AS (${importedUsersSource(ctx)})`;
 
-/** `billing` columns for a joined subject that is an imported user (`b`), else `otherwise`. */
-const imported = (isUser: string, column: string, otherwise: string) => `if(${isUser} AND b.${IU.UserId} != '', b.${column}, ${otherwise})`;
+/** A `billing` column (joined as `b`) where the row is an imported user (and `isUser` holds), else `otherwise`. */
+const imported = (column: string, otherwise: string, isUser?: string) =>
+  `if(${isUser === undefined ? '' : `${isUser} AND `}b.${IU.UserId} != '', b.${column}, ${otherwise})`;
 
 /**
  * Per-user aggregate over the window (needs CTEs `src` and `billing`): tier (imported, else on the
  * latest span), cost, calls, and for imported users their price (null: the tier's) and signup date.
  */
 export const usersCte = `users AS (
-    SELECT a.userId AS userId, ${imported('1', IU.Tier, 'a.spanTier')} AS tier, a.cost AS cost, a.calls AS calls,
-      ${imported('1', IU.MonthlyPriceUsd, 'NULL')} AS importedPriceUsd, ${imported('1', IU.SignupDate, 'NULL')} AS signupDate
+    SELECT a.userId AS userId, ${imported(IU.Tier, 'a.spanTier')} AS tier, a.cost AS cost, a.calls AS calls,
+      ${imported(IU.MonthlyPriceUsd, 'NULL')} AS importedPriceUsd, ${imported(IU.SignupDate, 'NULL')} AS signupDate
     FROM (
       SELECT ${U.UserId} AS userId, argMaxMerge(${U.LatestTier}) AS spanTier, sum(${U.CostUsd}) AS cost, sum(${U.Calls}) AS calls
       FROM src WHERE ${U.UserId} != '' GROUP BY ${U.UserId}
     ) AS a
-    LEFT JOIN billing AS b ON b.${IU.UserId} = a.userId
+    LEFT ANY JOIN billing AS b ON b.${IU.UserId} = a.userId
   )`;
 
 /** Joins the user's own plan as pu and their tier's as pt, for `userMonthlyPrice`. */
@@ -66,8 +67,8 @@ export const subjectsCte = (by: readonly string[] = []): string => {
   const k = by.map((c) => `${c}, `).join('');
   const isUser = "g.kind = 'user'";
   return `subjects AS (
-    SELECT ${by.map((c) => `g.${c} AS ${c}, `).join('')}g.kind AS kind, g.key AS key, ${imported(isUser, IU.Tier, 'g.spanTier')} AS tier, g.cost AS cost,
-      ${imported(isUser, IU.MonthlyPriceUsd, 'NULL')} AS importedPriceUsd
+    SELECT ${by.map((c) => `g.${c} AS ${c}, `).join('')}g.kind AS kind, g.key AS key, ${imported(IU.Tier, 'g.spanTier', isUser)} AS tier, g.cost AS cost,
+      ${imported(IU.MonthlyPriceUsd, 'NULL', isUser)} AS importedPriceUsd
     FROM (
       SELECT ${k}
         multiIf(grouping(${U.UserId}) = 0, 'user', grouping(${U.TenantId}) = 0, 'account', 'unattributed') AS kind,
@@ -80,7 +81,7 @@ export const subjectsCte = (by: readonly string[] = []): string => {
       GROUP BY GROUPING SETS ((${k}${U.UserId}), (${k}${U.TenantId}), (${k}${U.Tier}))
       HAVING rowsOfKind > 0 AND (key != '' OR kind = 'unattributed')
     ) AS g
-    LEFT JOIN billing AS b ON b.${IU.UserId} = if(${isUser}, g.key, '')
+    LEFT ANY JOIN billing AS b ON b.${IU.UserId} = if(${isUser}, g.key, '')
   )`;
 };
 
