@@ -103,9 +103,9 @@ describe('genai-cost CLI against embedded chDB', () => {
     const csv = await cli('report', ...DEMO, '--by', 'tier', '--format', 'csv');
     expect(csv.code).toBe(0);
     const lines = csv.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('tier,activeUsers,revenueUsd,costUsd,grossMarginUsd,grossMarginPct,costPerUserUsd,aiCogsPct');
+    expect(lines[0]).toBe('tier,activeUsers,revenueUsd,costUsd,grossMarginUsd,grossMarginPct,costPerUserUsd,aiCogsPct,monthlyBudgetUsd,avgBudgetUsedPct');
     expect(lines).toHaveLength(5);
-    expect(lines.find((l) => l.startsWith('free,'))).toMatch(/^free,\d+,0,[\d.]+,-[\d.]+,,[\d.]+,$/);
+    expect(lines.find((l) => l.startsWith('free,'))).toMatch(/^free,\d+,0,[\d.]+,-[\d.]+,,[\d.]+,,1,[\d.]+$/);
   });
 
   it('prints an aligned table with the skew and unpriced lines under it', async () => {
@@ -130,7 +130,7 @@ describe('genai-cost CLI against embedded chDB', () => {
     const flag = await cli('report', '--by', 'planet');
     expect(flag.code).toBe(2);
     expect(flag.stdout).toBe('');
-    expect(flag.stderr).toBe('genai-cost report: --by: expected one of tier, user, feature, model, session, account, got "planet"\n');
+    expect(flag.stderr).toBe('genai-cost report: --by: expected one of tier, user, feature, model, session, account, cohort, week, got "planet"\n');
     writeFileSync(join(dir, 'bad.yaml'), 'tiers:\n  solo:\n    monthlyPriceUsd: -19\n');
     const plan = await cli('migrate', '--config', join(dir, 'bad.yaml'));
     expect(plan.code).toBe(2);

@@ -19,7 +19,7 @@ const ago = (ms: number) => new Date(NOW - ms);
 const rules = (parse(readFileSync(FILE, 'utf8')) as { groups: { rules: ProvisionedRule[] }[] }).groups.flatMap((g) => g.rules);
 
 function plan(kind: PlanRow['kind'], key: string, fields: Partial<PlanRow>): PlanRow {
-  return { kind, key, tier: '', monthlyPriceUsd: null, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null, ...fields };
+  return { kind, key, tier: '', monthlyPriceUsd: null, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null, targetAiCogsPct: null, ...fields };
 }
 
 const PLANS = [

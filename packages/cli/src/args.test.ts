@@ -68,8 +68,8 @@ describe('parseCommand', () => {
   });
 
   it('rejects bad input with one line that names the flag and what it expects', () => {
-    expect(usageErrorOf(['reprot'])).toBe('genai-cost: unknown command "reprot": expected one of migrate, report, demo (see genai-cost --help)');
-    expect(usageErrorOf(['report', '--by', 'plan'])).toBe('genai-cost report: --by: expected one of tier, user, feature, model, session, account, got "plan"');
+    expect(usageErrorOf(['reprot'])).toBe('genai-cost: unknown command "reprot": expected one of migrate, report, demo, users, suggest-caps (see genai-cost --help)');
+    expect(usageErrorOf(['report', '--by', 'plan'])).toBe('genai-cost report: --by: expected one of tier, user, feature, model, session, account, cohort, week, got "plan"');
     expect(usageErrorOf(['report', '--format', 'xml'])).toBe('genai-cost report: --format: expected one of table, json, csv, got "xml"');
     expect(usageErrorOf(['report', '--limit', '0'])).toBe('genai-cost report: --limit: expected a whole number from 1 to 1000000, got "0"');
     expect(usageErrorOf(['report', '--since', '30'])).toBe('genai-cost report: --since: expected a duration such as 30d or 12h, got "30"');
@@ -81,7 +81,37 @@ describe('parseCommand', () => {
     expect(usageErrorOf(['demo', '--rate', '5'])).toBe('genai-cost demo: --rate needs --continuous');
     expect(usageErrorOf(['demo', '--continuous', '--rate', 'fast'])).toMatch(/^genai-cost demo: --rate: expected spans per second/);
     expect(usageErrorOf(['migrate', '--database', 'genai-cost'])).toMatch(/^genai-cost migrate: --database: expected letters, digits and "_"/);
-    expect(usageErrorOf(['help', 'deploy'])).toBe('genai-cost: unknown command "deploy": expected one of migrate, report, demo (see genai-cost --help)');
+    expect(usageErrorOf(['help', 'deploy'])).toBe('genai-cost: unknown command "deploy": expected one of migrate, report, demo, users, suggest-caps (see genai-cost --help)');
+  });
+});
+
+describe('users and suggest-caps', () => {
+  it('reads users import FILE, and shows help without an action', () => {
+    expect(parseCommand(['users', 'import', 'billing.csv', '--database', 'db1'], NOW)).toEqual({
+      name: 'users',
+      action: 'import',
+      file: 'billing.csv',
+      config: undefined,
+      database: 'db1',
+    });
+    expect(parseCommand(['users'], NOW)).toEqual({ name: 'help', topic: 'users' });
+    expect(parseCommand(['users', 'import', '--help'], NOW)).toEqual({ name: 'help', topic: 'users' });
+    expect(usageErrorOf(['users', 'export', 'x.csv'])).toBe('genai-cost users: unknown action "export": expected import (see genai-cost users --help)');
+    expect(usageErrorOf(['users', 'import'])).toBe('genai-cost users import: expected the CSV file to import (see genai-cost users --help)');
+    expect(usageErrorOf(['users', 'import', 'a.csv', 'b.csv'])).toBe('genai-cost users import: expected one file, got also "b.csv"');
+  });
+
+  it('reads suggest-caps with the report window and format, naming itself in errors', () => {
+    expect(parseCommand(['suggest-caps'], NOW)).toEqual({
+      name: 'suggest-caps',
+      config: undefined,
+      database: undefined,
+      window: { from: new Date(NOW - 30 * DAY), to: new Date(NOW) },
+      format: 'table',
+    });
+    expect(parseCommand(['suggest-caps', '--since', '7d', '--format', 'json'], NOW)).toMatchObject({ window: { from: new Date(NOW - 7 * DAY) }, format: 'json' });
+    expect(usageErrorOf(['suggest-caps', '--since', 'week'])).toBe('genai-cost suggest-caps: --since: expected a duration such as 30d or 12h, got "week"');
+    expect(usageErrorOf(['suggest-caps', '--by', 'tier'])).toMatch(/^genai-cost suggest-caps: Unknown option '--by'/);
   });
 });
 

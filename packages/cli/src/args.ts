@@ -3,12 +3,12 @@ import type { ParseArgsConfig } from 'node:util';
 import { usageError } from './errors.js';
 
 /** The commands of the CLI. */
-export const COMMANDS = ['migrate', 'report', 'demo'] as const;
+export const COMMANDS = ['migrate', 'report', 'demo', 'users', 'suggest-caps'] as const;
 /** One of {@link COMMANDS}. */
 export type CommandName = (typeof COMMANDS)[number];
 
 /** What `report --by` accepts. */
-export const REPORT_KINDS = ['tier', 'user', 'feature', 'model', 'session', 'account'] as const;
+export const REPORT_KINDS = ['tier', 'user', 'feature', 'model', 'session', 'account', 'cohort', 'week'] as const;
 /** One of {@link REPORT_KINDS}. */
 export type ReportKind = (typeof REPORT_KINDS)[number];
 
@@ -61,8 +61,23 @@ export interface DemoCommand extends CommonFlags {
   rate: number;
 }
 
+/** `genai-cost users import FILE`. */
+export interface UsersImportCommand extends CommonFlags {
+  name: 'users';
+  action: 'import';
+  /** The CSV file, as given. */
+  file: string;
+}
+
+/** `genai-cost suggest-caps`. */
+export interface SuggestCapsCommand extends CommonFlags {
+  name: 'suggest-caps';
+  window: TimeWindow;
+  format: OutputFormat;
+}
+
 /** A parsed command line. */
-export type Command = HelpCommand | MigrateCommand | ReportCommand | DemoCommand;
+export type Command = HelpCommand | MigrateCommand | ReportCommand | DemoCommand | UsersImportCommand | SuggestCapsCommand;
 
 const HOUR_MS = 3_600_000;
 const DEFAULT_SINCE = '30d';
@@ -94,6 +109,14 @@ const OPTIONS = {
     continuous: { type: 'boolean', default: false },
     rate: { type: 'string' },
   },
+  users: COMMON_OPTIONS,
+  'suggest-caps': {
+    ...COMMON_OPTIONS,
+    since: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    format: { type: 'string', default: 'table' },
+  },
 } as const satisfies Record<CommandName, ParseArgsConfig['options']>;
 
 function oneOf<T extends string>(command: string, flag: string, value: string, allowed: readonly T[]): T {
@@ -116,30 +139,34 @@ export function parseDuration(text: string): number | undefined {
   return Number(m[1]) * (m[2] === 'd' ? 24 : 1) * HOUR_MS;
 }
 
-function instant(flag: string, value: string): Date {
+function instant(flag: string, value: string, command: string): Date {
   // A bare date means midnight UTC, as Date.parse reads it.
   const ms = /^\d{4}-\d{2}-\d{2}([T ].*)?$/.test(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) {
-    throw usageError(`genai-cost report: --${flag}: expected an ISO 8601 date or time such as 2026-11-01 or 2026-11-01T12:00:00Z, got "${value}"`);
+    throw usageError(`genai-cost ${command}: --${flag}: expected an ISO 8601 date or time such as 2026-11-01 or 2026-11-01T12:00:00Z, got "${value}"`);
   }
   return new Date(ms);
 }
 
 /** The report window from `--since` or `--from`/`--to`; the default is the last 30 days. */
-export function parseWindow(flags: { since?: string | undefined; from?: string | undefined; to?: string | undefined }, nowMs: number): TimeWindow {
+export function parseWindow(
+  flags: { since?: string | undefined; from?: string | undefined; to?: string | undefined },
+  nowMs: number,
+  command = 'report',
+): TimeWindow {
   if (flags.since !== undefined && (flags.from !== undefined || flags.to !== undefined)) {
-    throw usageError('genai-cost report: give either --since or --from/--to, not both');
+    throw usageError(`genai-cost ${command}: give either --since or --from/--to, not both`);
   }
   if (flags.from === undefined) {
-    if (flags.to !== undefined) throw usageError('genai-cost report: --to needs --from');
+    if (flags.to !== undefined) throw usageError(`genai-cost ${command}: --to needs --from`);
     const since = flags.since ?? DEFAULT_SINCE;
     const ms = parseDuration(since);
-    if (ms === undefined) throw usageError(`genai-cost report: --since: expected a duration such as 30d or 12h, got "${since}"`);
+    if (ms === undefined) throw usageError(`genai-cost ${command}: --since: expected a duration such as 30d or 12h, got "${since}"`);
     return { from: new Date(nowMs - ms), to: new Date(nowMs) };
   }
-  const from = instant('from', flags.from);
-  const to = flags.to === undefined ? new Date(nowMs) : instant('to', flags.to);
-  if (from.getTime() >= to.getTime()) throw usageError('genai-cost report: --from must be before --to');
+  const from = instant('from', flags.from, command);
+  const to = flags.to === undefined ? new Date(nowMs) : instant('to', flags.to, command);
+  if (from.getTime() >= to.getTime()) throw usageError(`genai-cost ${command}: --from must be before --to`);
   return { from, to };
 }
 
@@ -158,9 +185,9 @@ function database(command: string, value: string | undefined): string | undefine
   return value;
 }
 
-function parseFlags<C extends CommandName>(command: C, args: string[]) {
+function parseFlags<C extends CommandName>(command: C, args: string[], allowPositionals = false) {
   try {
-    return parseArgs({ args, options: OPTIONS[command], strict: true, allowPositionals: false });
+    return parseArgs({ args, options: OPTIONS[command], strict: true, allowPositionals });
   } catch (err) {
     const message = (err as Error).message.replace(/\. To specify a positional argument.*$/s, '');
     throw usageError(`genai-cost ${command}: ${message} (see genai-cost ${command} --help)`);
@@ -198,6 +225,18 @@ export function parseCommand(argv: readonly string[], nowMs: number): Command {
       limit: values.limit === undefined ? undefined : integer(name, 'limit', values.limit, 1, 1_000_000),
     };
   }
+  if (name === 'users') return parseUsers(rest);
+  if (name === 'suggest-caps') {
+    const { values } = parseFlags(name, rest);
+    if (values.help === true) return { name: 'help', topic: name };
+    return {
+      name,
+      config: values.config,
+      database: database(name, values.database),
+      window: parseWindow(values, nowMs, name),
+      format: oneOf(name, 'format', values.format, OUTPUT_FORMATS),
+    };
+  }
   const { values } = parseFlags('demo', rest);
   if (values.help === true) return { name: 'help', topic: name };
   if (values.rate !== undefined && !values.continuous) throw usageError('genai-cost demo: --rate needs --continuous');
@@ -211,4 +250,15 @@ export function parseCommand(argv: readonly string[], nowMs: number): Command {
     continuous: values.continuous,
     rate: rate(values.rate ?? String(DEFAULT_RATE)),
   };
+}
+
+/** `users import FILE`: the only `users` action so far. */
+function parseUsers(args: string[]): Command {
+  const { values, positionals } = parseFlags('users', args, true);
+  if (values.help === true || positionals.length === 0) return { name: 'help', topic: 'users' };
+  const [action, file, ...extra] = positionals;
+  if (action !== 'import') throw usageError(`genai-cost users: unknown action "${action}": expected import (see genai-cost users --help)`);
+  if (file === undefined) throw usageError('genai-cost users import: expected the CSV file to import (see genai-cost users --help)');
+  if (extra.length > 0) throw usageError(`genai-cost users import: expected one file, got also "${extra.join(' ')}"`);
+  return { name: 'users', action, file, config: values.config, database: database('users', values.database) };
 }

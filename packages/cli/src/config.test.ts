@@ -81,6 +81,9 @@ describe('plan file', () => {
     expect(errorOf(plan((p) => (p.tiers.team!.targetMarginPct = 120))).message).toBe(
       'genai-cost.config.yaml: tiers.team.targetMarginPct: expected a percentage from 0 to 100',
     );
+    expect(errorOf(plan((p) => (p.tiers.team!.targetAiCogsPct = -1))).message).toBe(
+      'genai-cost.config.yaml: tiers.team.targetAiCogsPct: expected a percentage from 0 to 100',
+    );
     expect(errorOf(plan((p) => (p.features.chat!.revenuePerUserUsd = -3))).message).toBe(
       'genai-cost.config.yaml: features.chat.revenuePerUserUsd: expected a number ≥ 0',
     );
@@ -98,7 +101,7 @@ describe('plan file', () => {
 
   it('lists the accepted fields for an unknown one', () => {
     expect(errorOf(plan((p) => (p.tiers.solo!.price = 19))).message).toBe(
-      'genai-cost.config.yaml: tiers.solo: unknown field "price" (expected monthlyPriceUsd, monthlyBudgetUsd, action, degradeModel, targetMarginPct)',
+      'genai-cost.config.yaml: tiers.solo: unknown field "price" (expected monthlyPriceUsd, monthlyBudgetUsd, action, degradeModel, targetMarginPct, targetAiCogsPct)',
     );
     expect(errorOf(plan((p) => (p.plans = {}))).message).toMatch(/^genai-cost.config.yaml: \(top level\): unknown field "plans" \(expected clickhouse, tiers/);
   });

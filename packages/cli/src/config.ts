@@ -55,6 +55,7 @@ const tierSchema = strict({
   action: action.optional(),
   degradeModel: text.optional(),
   targetMarginPct: pct.optional(),
+  targetAiCogsPct: pct.optional(),
 }).superRefine((t, ctx) => {
   degradeNeedsModel(t, ctx);
   if (t.action !== undefined && t.monthlyBudgetUsd === undefined) {

@@ -5,6 +5,8 @@ import type { Command } from './args.js';
 import { runDemo } from './commands/demo.js';
 import { runMigrate } from './commands/migrate.js';
 import { runReport } from './commands/report.js';
+import { runSuggestCaps } from './commands/suggestCaps.js';
+import { runUsersImport } from './commands/users.js';
 import type { CliContext } from './context.js';
 import { CliError } from './errors.js';
 import { COMMAND_USAGE, MAIN_USAGE } from './usage.js';
@@ -42,6 +44,10 @@ function run(cmd: Command, ctx: CliContext): Promise<number> {
       return runReport(cmd, ctx);
     case 'demo':
       return runDemo(cmd, ctx);
+    case 'users':
+      return runUsersImport(cmd, ctx);
+    case 'suggest-caps':
+      return runSuggestCaps(cmd, ctx);
   }
 }
 

@@ -27,6 +27,7 @@ describe('planRows', () => {
       targetMarginPct: null,
       degradeModel: 'gpt-4o-mini',
       featureRevenuePerUserUsd: null,
+      targetAiCogsPct: null,
     });
     expect(rows.find((r) => r.key === 'code-review')).toEqual({
       kind: 'feature',
@@ -38,6 +39,7 @@ describe('planRows', () => {
       targetMarginPct: null,
       degradeModel: null,
       featureRevenuePerUserUsd: 20,
+      targetAiCogsPct: null,
     });
   });
 
@@ -51,9 +53,14 @@ describe('planRows', () => {
     );
     const users = planRows(config).filter((r) => r.kind === 'user');
     expect(users).toEqual([
-      { kind: 'user', key: 'alice', tier: 'team', monthlyPriceUsd: 39, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null },
-      { kind: 'user', key: 'bob', tier: '', monthlyPriceUsd: null, monthlyBudgetUsd: 5, action: 'block', targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null },
+      { kind: 'user', key: 'alice', tier: 'team', monthlyPriceUsd: 39, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null, targetAiCogsPct: null },
+      { kind: 'user', key: 'bob', tier: '', monthlyPriceUsd: null, monthlyBudgetUsd: 5, action: 'block', targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null, targetAiCogsPct: null },
     ]);
+  });
+
+  it("carries a tier's AI COGS target", () => {
+    const [solo] = planRows(parseConfig({ tiers: { solo: { monthlyPriceUsd: 19, targetAiCogsPct: 12.5 } } }, 'plan'));
+    expect(solo).toMatchObject({ kind: 'tier', key: 'solo', targetAiCogsPct: 12.5 });
   });
 
   it('describes a plan in one line', () => {

@@ -19,6 +19,7 @@ export function planRows(config: GenAICostConfig): PlanRow[] {
         monthlyBudgetUsd: t.monthlyBudgetUsd ?? null,
         action: t.action ?? null,
         targetMarginPct: t.targetMarginPct ?? null,
+        targetAiCogsPct: t.targetAiCogsPct ?? null,
         degradeModel: t.degradeModel ?? null,
       }),
     );

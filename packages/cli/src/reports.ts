@@ -3,14 +3,16 @@ import {
   costSkew,
   incompleteUsage,
   reportByAccount,
+  reportByCohort,
   reportByFeature,
   reportByModel,
   reportBySession,
   reportByTier,
   reportByUser,
+  reportByWeek,
   unpricedSpans,
 } from '@genai-cost/clickhouse';
-import type { AccountRow, FeatureRow, ModelRow, SessionRow, TierRow, UserRow } from '@genai-cost/clickhouse';
+import type { AccountRow, CohortRow, FeatureRow, ModelRow, SessionRow, TierRow, UserRow, WeekRow } from '@genai-cost/clickhouse';
 import type { ReportKind, TimeWindow } from './args.js';
 import { formatInt, formatPct } from './format.js';
 import type { Column } from './render.js';
@@ -54,6 +56,8 @@ export const REPORTS: Record<ReportKind, ReportDefinition> = {
       col<TierRow>('grossMarginPct', 'Margin %', 'pct'),
       col<TierRow>('costPerUserUsd', 'Cost/user', 'usd'),
       col<TierRow>('aiCogsPct', 'AI COGS %', 'pct'),
+      col<TierRow>('monthlyBudgetUsd', 'Budget/user', 'usd'),
+      col<TierRow>('avgBudgetUsedPct', 'Avg budget used', 'pct'),
     ],
     async (client, db, window, limit) => top(await reportByTier(client, db, window), limit),
   ),
@@ -118,6 +122,38 @@ export const REPORTS: Record<ReportKind, ReportDefinition> = {
       col<AccountRow>('calls', 'Calls', 'int'),
     ],
     async (client, db, window, limit) => top(await reportByAccount(client, db, window), limit),
+  ),
+  cohort: report<CohortRow>(
+    'Cost per signup cohort of the users imported from billing (— = not imported)',
+    [
+      col<CohortRow>('signupMonth', 'Signup month', 'text'),
+      col<CohortRow>('tier', 'Tier', 'text'),
+      col<CohortRow>('users', 'Users', 'int'),
+      col<CohortRow>('activeUsers', 'Active', 'int'),
+      col<CohortRow>('revenueUsd', 'Revenue', 'usd'),
+      col<CohortRow>('costUsd', 'LLM cost', 'usd'),
+      col<CohortRow>('medianCostPerUserUsd', 'Median/user', 'usd'),
+      col<CohortRow>('p95CostPerUserUsd', 'P95/user', 'usd'),
+      col<CohortRow>('grossMarginUsd', 'Gross margin', 'usd'),
+      col<CohortRow>('grossMarginPct', 'Margin %', 'pct'),
+    ],
+    async (client, db, window, limit) => top(await reportByCohort(client, db, window), limit),
+  ),
+  week: report<WeekRow>(
+    'Margin per tier per UTC week (from Monday; Days = the part of the week in the window)',
+    [
+      col<WeekRow>('week', 'Week', 'text'),
+      col<WeekRow>('tier', 'Tier', 'text'),
+      col<WeekRow>('weekDays', 'Days', 'text'),
+      col<WeekRow>('activeUsers', 'Active users', 'int'),
+      col<WeekRow>('revenueUsd', 'Revenue', 'usd'),
+      col<WeekRow>('costUsd', 'LLM cost', 'usd'),
+      col<WeekRow>('grossMarginUsd', 'Gross margin', 'usd'),
+      col<WeekRow>('grossMarginPct', 'Margin %', 'pct'),
+      col<WeekRow>('costPerUserUsd', 'Cost/user', 'usd'),
+      col<WeekRow>('aiCogsPct', 'AI COGS %', 'pct'),
+    ],
+    async (client, db, window, limit) => top(await reportByWeek(client, db, window), limit),
   ),
 };
 

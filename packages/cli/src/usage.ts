@@ -16,14 +16,17 @@ Usage: genai-cost <command> [options]
 
 Commands:
   migrate    create or update the ClickHouse schema and load the plans from the plan file
-  report     per-tier margin, top users, features, models, sessions or accounts
+  report     per-tier margin, top users, features, models, sessions, accounts, cohorts or weeks
   demo       generate a month of a simulated SaaS's LLM traffic and report on it
+  users      import the users from billing (tier, signup date, price) from a CSV file
+  suggest-caps
+             session caps and monthly budgets per tier suggested by past spend
 
 Run "genai-cost <command> --help" for a command's options.
 
 ${CONNECTION}
 
-Exit status: 0 ok, 1 ClickHouse or run-time failure, 2 bad flag or plan file.
+Exit status: 0 ok, 1 ClickHouse or run-time failure, 2 bad flag, plan file or users file.
 `;
 
 /** `genai-cost <command> --help`. */
@@ -41,7 +44,8 @@ ${CONNECTION}
   report: `Usage: genai-cost report [--by KIND] [--since 30d | --from ISO [--to ISO]] [--format FORMAT] [--limit N]
 
 Options:
-  --by KIND          tier (default), user, feature, model, session or account
+  --by KIND          tier (default), user, feature, model, session, account,
+                     cohort (signup month × tier of the imported users) or week (per tier per UTC week)
   --since N{d|h}     window ending now (default: 30d)
   --from, --to ISO   an explicit window (ISO 8601 date or time; --to defaults to now)
   --format FORMAT    table (default), json (the rows as returned) or csv (with a header)
@@ -49,7 +53,8 @@ Options:
 ${COMMON}
 
 Revenue of a tier = active users × monthly price × days in window / 30; margin % is undefined
-(—) where revenue is 0. The table also shows the cost skew and the count of unpriced spans.
+(—) where revenue is 0. Users imported with "genai-cost users import" count in their imported
+tier at their imported price. The table also shows the cost skew and the count of unpriced spans.
 
 ${CONNECTION}
 `,
@@ -68,6 +73,42 @@ Options:
   --rate N[/s]       live spans per second with --continuous (default: 20)
   --config PATH      plan file (default: ./genai-cost.config.yaml, else the built-in demo plan)
   --database NAME    demo database, dropped and recreated (default: genai_cost_demo)
+
+${CONNECTION}
+`,
+  users: `Usage: genai-cost users import FILE.csv [--config PATH] [--database NAME]
+
+Replaces the imported users with the users in FILE.csv, a full export from billing: a user left
+out of a later import goes back to the tier of their spans and the plan's price. Where a user is
+imported, the report counts their cost and revenue in the imported tier, at the imported price
+(else the plan file's price for the user, else the tier's). Every row is checked first; with any
+error nothing is imported (exit status 2).
+
+The file: a header row, then one row per user. Columns, in any order (case, spaces, "_" and "-"
+in the names do not matter):
+  userId            the id the app passes as userId (user.id on spans)
+  tier              one of the plan file's tiers
+  signupDate        YYYY-MM-DD (a time after it is ignored); its month is the user's cohort
+  monthlyPriceUsd   optional: USD per month when it differs from the tier's; empty = the tier's
+
+Options:
+${COMMON}
+
+${CONNECTION}
+`,
+  'suggest-caps': `Usage: genai-cost suggest-caps [--since 30d | --from ISO [--to ISO]] [--format FORMAT]
+
+Per tier, from the window's spend: the P50 / P90 / P95 session cost and a session cap of 3 × P90
+(with the sessions it would have cut); the monthly budget per user that keeps the tier at its
+target margin, price × (1 − target margin), the target being the plan's targetMarginPct, else
+100 − its targetAiCogsPct (default 8); and how many users the current and the suggested budgets
+would have stopped (cost in the window above budget × days / 30).
+
+Options:
+  --since N{d|h}     window ending now (default: 30d)
+  --from, --to ISO   an explicit window (ISO 8601 date or time; --to defaults to now)
+  --format FORMAT    table (default), json or csv
+${COMMON}
 
 ${CONNECTION}
 `,

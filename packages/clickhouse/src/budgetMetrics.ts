@@ -1,4 +1,4 @@
-import { tierMargin, usersCte } from './coreMetrics.js';
+import { billingCte, tierMargin, usersCte } from './coreMetrics.js';
 import type { MetricDefinition } from './coreMetrics.js';
 import type { MetricSqlContext } from './queries/context.js';
 import { plansSource, userDailySource } from './queries/sources.js';
@@ -33,6 +33,7 @@ export const budgetUsage: MetricDefinition = {
   sql: (ctx) => `WITH
   src AS (${userDailySource(monthToDate(ctx))}),
   plans AS (${plansSource(ctx)}),
+  ${billingCte(ctx)},
   ${usersCte},
   budgets AS (
     SELECT users.userId AS userId, users.tier AS tier, toFloat64(users.cost) AS monthToDateUsd,

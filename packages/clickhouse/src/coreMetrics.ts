@@ -1,6 +1,6 @@
 import type { MetricSqlContext } from './queries/context.js';
-import { plansSource, sessionDailySource, userDailySource } from './queries/sources.js';
-import { P, S, SS, TABLES, U, qualified } from './tables.js';
+import { importedUsersSource, plansSource, sessionDailySource, userDailySource } from './queries/sources.js';
+import { IU, P, S, SS, TABLES, U, qualified } from './tables.js';
 
 /**
  * The metrics, each defined once as SQL over placeholders (`MetricSqlContext`): the CLI report
@@ -8,10 +8,12 @@ import { P, S, SS, TABLES, U, qualified } from './tables.js';
  * and % figure users read is computed here; cost sums stay Decimal (exact) until the last step.
  * Definitions follow PRODUCT.md, for a window of D days:
  * - only priced model calls (`SpanRole = 'inference'`, `Priced`) add cost; wrappers never do;
- * - a user's tier is the tier on their latest span in the window; their cost and revenue count there;
+ * - a user's tier is the tier imported from billing (`users` table) where the user is there, else the
+ *   tier on their latest span in the window; their cost and revenue count there;
  * - a span with a tenant and no user is account-level: it adds cost to the account's tier (the tier
  *   on the tenant's latest span), not users; a span with neither counts in its own tier;
- * - revenue = Σ over a tier's active users of monthly price × D / 30, a user's price beating the tier's.
+ * - revenue = Σ over a tier's active users of monthly price × D / 30; a user's price is the imported
+ *   one, else the plan file's for the user, else their tier's.
  * Percentages are in percent (3 means 3 %); shares are fractions (0.25 means 25 %).
  */
 
@@ -28,59 +30,87 @@ export const POWER_USER_MULTIPLE = 3;
 /** The window's length in days as a parenthesised SQL expression. */
 export const days = (ctx: MetricSqlContext) => `(${ctx.days})`;
 
-/** Per-user aggregate over the window: tier on the latest span, cost, calls. */
+/** CTE `billing`: the users imported from billing, whose tier and price beat the spans' and the plan file's. */
+export const billingCte = (ctx: MetricSqlContext): string => `billing AS (${importedUsersSource(ctx)})`;
+
+/** A `billing` column (joined as `b`) where the row is an imported user (and `isUser` holds), else `otherwise`. */
+const imported = (column: string, otherwise: string, isUser?: string) =>
+  `if(${isUser === undefined ? '' : `${isUser} AND `}b.${IU.UserId} != '', b.${column}, ${otherwise})`;
+
+/**
+ * Per-user aggregate over the window (needs CTEs `src` and `billing`): tier (imported, else on the
+ * latest span), cost, calls, and for imported users their price (null: the tier's) and signup date.
+ */
 export const usersCte = `users AS (
-    SELECT ${U.UserId} AS userId, argMaxMerge(${U.LatestTier}) AS tier, sum(${U.CostUsd}) AS cost, sum(${U.Calls}) AS calls
-    FROM src WHERE ${U.UserId} != '' GROUP BY ${U.UserId}
+    SELECT a.userId AS userId, ${imported(IU.Tier, 'a.spanTier')} AS tier, a.cost AS cost, a.calls AS calls,
+      ${imported(IU.MonthlyPriceUsd, 'NULL')} AS importedPriceUsd, ${imported(IU.SignupDate, 'NULL')} AS signupDate
+    FROM (
+      SELECT ${U.UserId} AS userId, argMaxMerge(${U.LatestTier}) AS spanTier, sum(${U.CostUsd}) AS cost, sum(${U.Calls}) AS calls
+      FROM src WHERE ${U.UserId} != '' GROUP BY ${U.UserId}
+    ) AS a
+    LEFT ANY JOIN billing AS b ON b.${IU.UserId} = a.userId
   )`;
 
 /** Joins the user's own plan as pu and their tier's as pt, for `userMonthlyPrice`. */
 export const userPriceJoin = (userId: string, tier: string) => `LEFT JOIN (SELECT ${P.Key}, ${P.MonthlyPriceUsd} FROM plans WHERE ${P.Kind} = 'user') AS pu ON pu.${P.Key} = ${userId}
     LEFT JOIN (SELECT ${P.Key}, ${P.MonthlyPriceUsd} FROM plans WHERE ${P.Kind} = 'tier') AS pt ON pt.${P.Key} = ${tier}`;
-/** A user's monthly price: their own plan's, else their tier's, else 0. */
-export const userMonthlyPrice = `coalesce(pu.${P.MonthlyPriceUsd}, pt.${P.MonthlyPriceUsd}, 0)`;
+/** A user's monthly price: imported (`importedPriceUsd` of users or subjects), else their own plan's, else their tier's, else 0. */
+export const userMonthlyPrice = `coalesce(importedPriceUsd, pu.${P.MonthlyPriceUsd}, pt.${P.MonthlyPriceUsd}, 0)`;
 
 /**
  * Every subject that carries cost, in one pass over the rows (GROUPING SETS; a CTE named twice
  * would be computed twice): users by UserId, accounts by TenantId (tier from all the tenant's
- * spans, cost from its spans without a user), and spans with neither by their own Tier.
+ * spans, cost from its spans without a user), and spans with neither by their own Tier. Imported
+ * users take their tier and price from `billing` (a CTE the query must define).
  */
 export const subjectsCte = (by: readonly string[] = []): string => {
   const k = by.map((c) => `${c}, `).join('');
+  const isUser = "g.kind = 'user'";
   return `subjects AS (
-    SELECT ${k}
-      multiIf(grouping(${U.UserId}) = 0, 'user', grouping(${U.TenantId}) = 0, 'account', 'unattributed') AS kind,
-      multiIf(kind = 'user', ${U.UserId}, kind = 'account', ${U.TenantId}, toString(${U.Tier})) AS key,
-      if(kind = 'unattributed', key, argMaxMerge(${U.LatestTier})) AS tier,
-      multiIf(kind = 'user', sum(${U.CostUsd}), kind = 'account', sumIf(${U.CostUsd}, ${U.UserId} = ''),
-        sumIf(${U.CostUsd}, ${U.UserId} = '' AND ${U.TenantId} = '')) AS cost,
-      multiIf(kind = 'user', 1, kind = 'account', countIf(${U.UserId} = ''), countIf(${U.UserId} = '' AND ${U.TenantId} = '')) AS rowsOfKind
-    FROM src
-    GROUP BY GROUPING SETS ((${k}${U.UserId}), (${k}${U.TenantId}), (${k}${U.Tier}))
-    HAVING rowsOfKind > 0 AND (key != '' OR kind = 'unattributed')
+    SELECT ${by.map((c) => `g.${c} AS ${c}, `).join('')}g.kind AS kind, g.key AS key, ${imported(IU.Tier, 'g.spanTier', isUser)} AS tier, g.cost AS cost,
+      ${imported(IU.MonthlyPriceUsd, 'NULL', isUser)} AS importedPriceUsd
+    FROM (
+      SELECT ${k}
+        multiIf(grouping(${U.UserId}) = 0, 'user', grouping(${U.TenantId}) = 0, 'account', 'unattributed') AS kind,
+        multiIf(kind = 'user', ${U.UserId}, kind = 'account', ${U.TenantId}, toString(${U.Tier})) AS key,
+        if(kind = 'unattributed', key, argMaxMerge(${U.LatestTier})) AS spanTier,
+        multiIf(kind = 'user', sum(${U.CostUsd}), kind = 'account', sumIf(${U.CostUsd}, ${U.UserId} = ''),
+          sumIf(${U.CostUsd}, ${U.UserId} = '' AND ${U.TenantId} = '')) AS cost,
+        multiIf(kind = 'user', 1, kind = 'account', countIf(${U.UserId} = ''), countIf(${U.UserId} = '' AND ${U.TenantId} = '')) AS rowsOfKind
+      FROM src
+      GROUP BY GROUPING SETS ((${k}${U.UserId}), (${k}${U.TenantId}), (${k}${U.Tier}))
+      HAVING rowsOfKind > 0 AND (key != '' OR kind = 'unattributed')
+    ) AS g
+    LEFT ANY JOIN billing AS b ON b.${IU.UserId} = if(${isUser}, g.key, '')
   )`;
 };
 
 /** See its description. */
 export const tierMargin: MetricDefinition = {
   id: 'tier_margin',
-  description: 'Per tier: active users, revenue, LLM cost, gross margin ($ and %), cost per active user and AI COGS %',
+  description:
+    "Per tier: active users, revenue, LLM cost, gross margin ($ and %), cost per active user, AI COGS %, the tier's monthly budget per user and the users' average cost as a share of it (budget × D / 30), %",
   sql: (ctx) => `WITH
   src AS (${userDailySource(ctx)}),
   plans AS (${plansSource(ctx)}),
+  ${billingCte(ctx)},
   ${subjectsCte()},
   byTier AS (
     SELECT subjects.tier AS tier, countIf(kind = 'user') AS activeUsers,
-      sumIf(${userMonthlyPrice} * ${days(ctx)} / 30, kind = 'user') AS revenueUsd, toFloat64(sum(cost)) AS costUsd
+      sumIf(${userMonthlyPrice} * ${days(ctx)} / 30, kind = 'user') AS revenueUsd, toFloat64(sum(cost)) AS costUsd,
+      toFloat64(sumIf(cost, kind = 'user')) AS userCostUsd
     FROM subjects ${userPriceJoin(`if(kind = 'user', key, '')`, 'subjects.tier')}
     GROUP BY tier
   )
-SELECT tier, activeUsers, revenueUsd, costUsd,
+SELECT byTier.tier AS tier, activeUsers, revenueUsd, costUsd,
   revenueUsd - costUsd AS grossMarginUsd,
   if(revenueUsd = 0, NULL, 100 * grossMarginUsd / revenueUsd) AS grossMarginPct,
   if(activeUsers = 0, NULL, costUsd / activeUsers) AS costPerUserUsd,
-  if(revenueUsd = 0, NULL, 100 * costUsd / revenueUsd) AS aiCogsPct
+  if(revenueUsd = 0, NULL, 100 * costUsd / revenueUsd) AS aiCogsPct,
+  tb.${P.MonthlyBudgetUsd} AS monthlyBudgetUsd,
+  if(activeUsers = 0 OR coalesce(monthlyBudgetUsd, 0) = 0, NULL, 100 * (userCostUsd / activeUsers) / (monthlyBudgetUsd * ${days(ctx)} / 30)) AS avgBudgetUsedPct
 FROM byTier
+LEFT JOIN (SELECT ${P.Key}, ${P.MonthlyBudgetUsd} FROM plans WHERE ${P.Kind} = 'tier') AS tb ON tb.${P.Key} = byTier.tier
 ORDER BY revenueUsd DESC, costUsd DESC, tier`,
 };
 
@@ -91,6 +121,7 @@ export const userCost: MetricDefinition = {
   sql: (ctx) => `WITH
   src AS (${userDailySource(ctx)}),
   plans AS (${plansSource(ctx)}),
+  ${billingCte(ctx)},
   ${usersCte},
   priced AS (
     SELECT users.userId AS userId, users.tier AS tier, toFloat64(users.cost) AS costUsd, users.calls AS calls,
@@ -167,6 +198,7 @@ export const costSkew: MetricDefinition = {
   description: "Share of the users' total cost caused by the top 5 %, 10 % and 20 % of users by cost",
   sql: (ctx) => `WITH
   src AS (${userDailySource(ctx)}),
+  ${billingCte(ctx)},
   ${usersCte},
   ranked AS (SELECT count() AS n, sum(cost) AS total, arrayReverseSort(groupArray(cost)) AS sorted FROM users)
 SELECT n AS users, ${topShare(5)} AS top5PctShare, ${topShare(10)} AS top10PctShare, ${topShare(20)} AS top20PctShare

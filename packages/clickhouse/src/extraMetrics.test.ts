@@ -10,7 +10,7 @@ const WINDOW = { from: new Date('2026-11-01T00:00:00Z'), to: TO };
 const at = (iso: string) => new Date(iso);
 
 function plan(kind: PlanRow['kind'], key: string, fields: Partial<PlanRow>): PlanRow {
-  return { kind, key, tier: '', monthlyPriceUsd: null, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null, ...fields };
+  return { kind, key, tier: '', monthlyPriceUsd: null, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null, targetAiCogsPct: null, ...fields };
 }
 
 let db: TestChdb;

@@ -12,6 +12,9 @@ export type { BudgetClickHouseOptions, BudgetEventRecord, BudgetEventSinkOptions
 export { planRow, replacePlans, readPlans } from './plans.js';
 export type { PlanRow } from './plans.js';
 export { METRICS, POWER_USER_MULTIPLE, BUDGET_WARNING_PCT, SESSION_OUTLIER_MULTIPLE, SPIKE_BASELINE_DAYS } from './metrics.js';
+export { COST_CLIMB_WEEKS, COST_PER_USER_CLIMB_PCT, DEFAULT_TARGET_AI_COGS_PCT, SESSION_CAP_MULTIPLE } from './metrics.js';
+export { importedUserSchema, readUsers, replaceUsers } from './importedUsers.js';
+export type { ImportedUser } from './importedUsers.js';
 export type { MetricDefinition, MetricName } from './metrics.js';
 export { dimensionValuesSql } from './queries/dimensions.js';
 export type { FilterColumn } from './queries/dimensions.js';
@@ -32,5 +35,7 @@ export {
   unpricedSpans,
 } from './report.js';
 export type { AccountRow, CostSkew, FeatureRow, IncompleteUsageRow, ModelRow, SessionRow, TierRow, UnpricedRow, UserReportWindow, UserRow } from './report.js';
+export { reportByCohort, reportByWeek, suggestCaps } from './report.js';
+export type { CapSuggestionRow, CohortRow, WeekRow } from './report.js';
 export { DEFAULT_DATABASE, TABLES } from './tables.js';
 export type { SpanRow } from './tables.js';

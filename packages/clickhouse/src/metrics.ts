@@ -14,12 +14,17 @@ import {
 } from './coreMetrics.js';
 import type { MetricDefinition } from './coreMetrics.js';
 import { cacheReadShare, marginTrend, overallMargin, sessionOutliers, tierCostDistribution, unprofitableUsers } from './trendMetrics.js';
+import { capSuggestions } from './capMetrics.js';
+import { cohortCost } from './cohortMetrics.js';
+import { aiCogsVsTarget, costPerUserClimb, weeklyTierMargin } from './targetMetrics.js';
 
 export type { MetricDefinition } from './coreMetrics.js';
 export { POWER_USER_MULTIPLE } from './coreMetrics.js';
 export { BUDGET_WARNING_PCT } from './budgetMetrics.js';
 export { SESSION_OUTLIER_MULTIPLE } from './trendMetrics.js';
 export { SPIKE_BASELINE_DAYS } from './alertMetrics.js';
+export { SESSION_CAP_MULTIPLE } from './capMetrics.js';
+export { COST_CLIMB_WEEKS, COST_PER_USER_CLIMB_PCT, DEFAULT_TARGET_AI_COGS_PCT } from './targetMetrics.js';
 
 /** Every metric, by name: the one definition that the CLI report, the dashboards and the alert rules run. */
 export const METRICS = {
@@ -49,6 +54,11 @@ export const METRICS = {
   featureCtr,
   unpricedByModel,
   sessionOutlierByTier,
+  cohortCost,
+  weeklyTierMargin,
+  capSuggestions,
+  aiCogsVsTarget,
+  costPerUserClimb,
 } as const satisfies Record<string, MetricDefinition>;
 
 /** A metric's name in METRICS. */

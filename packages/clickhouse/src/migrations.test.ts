@@ -30,10 +30,13 @@ describe('migrationSql on a cluster', () => {
     expect(view).toContain('FROM gc.genai_spans_local');
   });
 
-  it('copies plans and migration records to every node instead of sharding them', () => {
+  it('copies plans, imported users and migration records to every node instead of sharding them', () => {
     const plans = ddl.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS gc.plans ON CLUSTER'))!;
     expect(plans).toContain("ReplicatedReplacingMergeTree('/clickhouse/tables/all/{database}/{table}', '{replica}', Version)");
     expect(ddl.some((s) => s.includes('gc.plans_local'))).toBe(false);
+    const users = ddl.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS gc.users ON CLUSTER'))!;
+    expect(users).toContain("ReplicatedMergeTree('/clickhouse/tables/all/{database}/{table}', '{replica}')");
+    expect(ddl.some((s) => s.includes('gc.users_local'))).toBe(false);
   });
 
   it('applies the TTL and keeps the single-node dedup window out of replicated tables', () => {
@@ -92,14 +95,24 @@ describe('migrate on chDB', () => {
       'genai_user_daily_mv',
       'plans',
       'schema_migrations',
+      'users',
     ]);
+  });
+
+  it('adds the AI COGS target to a plans table created before it', async () => {
+    await migrate(ch.client, { database: 'migrate_old_plans' });
+    await ch.client.command({ query: 'ALTER TABLE migrate_old_plans.plans DROP COLUMN TargetAiCogsPct' });
+    await ch.client.command({ query: `DELETE FROM migrate_old_plans.schema_migrations WHERE Version = '0009_users'` });
+    expect((await migrate(ch.client, { database: 'migrate_old_plans' })).applied).toEqual(['0009_users']);
+    const columns = await ch.rows<{ name: string }>(`SELECT name FROM system.columns WHERE database = 'migrate_old_plans' AND table = 'plans' AND name = 'TargetAiCogsPct'`);
+    expect(columns).toHaveLength(1);
   });
 
   it('finishes a run that stopped half-way', async () => {
     await migrate(ch.client, { database: 'migrate_resume' });
     await ch.client.command({ query: `DELETE FROM migrate_resume.schema_migrations WHERE Version >= '0003'` });
     const resumed = await migrate(ch.client, { database: 'migrate_resume' });
-    expect(resumed.applied).toEqual(['0003_genai_session_daily', '0004_plans', '0005_budget_events', '0006_span_usage_details']);
+    expect(resumed.applied).toEqual(MIGRATIONS.slice(2).map((m) => m.version));
   });
 
   it('adds the usage-detail columns to a spans table made before them, in their places', async () => {
@@ -107,7 +120,7 @@ describe('migrate on chDB', () => {
     for (const c of ['ScopeName', 'ServiceTier', 'CacheWrite1hTokens', 'UsageIncomplete']) {
       await ch.client.command({ query: `ALTER TABLE migrate_0006.genai_spans DROP COLUMN ${c}` });
     }
-    await ch.client.command({ query: `DELETE FROM migrate_0006.schema_migrations WHERE Version >= '0006'` });
+    await ch.client.command({ query: `DELETE FROM migrate_0006.schema_migrations WHERE Version = '0006_span_usage_details'` });
     expect((await migrate(ch.client, { database: 'migrate_0006' })).applied).toEqual(['0006_span_usage_details']);
     const fresh = await migrate(ch.client, { database: 'migrate_0006_fresh' });
     expect(fresh.applied).toContain('0006_span_usage_details');

@@ -37,6 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: '0004_plans', statements: SCHEMA.plans },
   { version: '0005_budget_events', statements: SCHEMA.budgetEvents },
   { version: '0006_span_usage_details', statements: addSpanColumns(['ScopeName', 'ServiceTier', 'CacheWrite1hTokens', 'UsageIncomplete']) },
+  { version: '0009_users', statements: SCHEMA.users },
 ];
 
 /**

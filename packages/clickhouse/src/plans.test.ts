@@ -4,7 +4,7 @@ import { readPlans, replacePlans } from './plans.js';
 import type { PlanRow } from './plans.js';
 import { TestChdb } from './test-support/chdb.js';
 
-const EMPTY = { tier: '', monthlyPriceUsd: null, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null };
+const EMPTY = { tier: '', monthlyPriceUsd: null, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null, targetAiCogsPct: null };
 const solo: PlanRow = { ...EMPTY, kind: 'tier', key: 'solo', tier: 'solo', monthlyPriceUsd: 19, monthlyBudgetUsd: 5, action: 'degrade', targetMarginPct: 70, degradeModel: 'gpt-4o-mini' };
 const team: PlanRow = { ...EMPTY, kind: 'tier', key: 'team', tier: 'team', monthlyPriceUsd: 49, action: 'dry-run' };
 const vip: PlanRow = { ...EMPTY, kind: 'user', key: 'u-42', tier: 'team', monthlyPriceUsd: 99 };

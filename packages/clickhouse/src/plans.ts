@@ -22,6 +22,8 @@ export interface PlanRow {
   degradeModel: string | null;
   /** For kind `feature`: monthly revenue per user the plan attributes to the feature, USD. */
   featureRevenuePerUserUsd: number | null;
+  /** For kind `tier`: the AI COGS % (LLM cost / revenue) the tier should stay under; null means the default, 8 %. */
+  targetAiCogsPct: number | null;
 }
 
 /** A plan row with every field it does not name empty (null, or '' for `tier`). */
@@ -34,6 +36,7 @@ export function planRow(fields: Pick<PlanRow, 'kind' | 'key'> & Partial<PlanRow>
     targetMarginPct: null,
     degradeModel: null,
     featureRevenuePerUserUsd: null,
+    targetAiCogsPct: null,
     ...fields,
   };
 }
@@ -49,6 +52,7 @@ const rowSchema = z.strictObject({
   targetMarginPct: z.number().finite().max(100, 'expected a percentage up to 100').nullable(),
   degradeModel: z.string().min(1).nullable(),
   featureRevenuePerUserUsd: usd,
+  targetAiCogsPct: z.number().finite().min(0, 'expected a percentage from 0 to 100').max(100, 'expected a percentage from 0 to 100').nullable(),
 });
 const rowsSchema = z.array(rowSchema).superRefine((rows, ctx) => {
   const seen = new Set<string>();
@@ -72,7 +76,7 @@ export async function replacePlans(client: ClickHouseClient, database: string, r
   const latest = await client.query({ query: `SELECT max(${P.Version}) AS v FROM ${table}`, format: 'JSONEachRow' });
   const [current] = await latest.json<{ v: string | number }>();
   const version = Math.max(Date.now(), Number(current?.v ?? 0) + 1);
-  const meta = { kind: 'meta', key: '', tier: '', monthlyPriceUsd: null, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null };
+  const meta = { kind: 'meta', key: '', tier: '', monthlyPriceUsd: null, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null, targetAiCogsPct: null };
   await client.insert({
     table,
     values: [meta, ...parsed.data].map((r) => ({
@@ -86,6 +90,7 @@ export async function replacePlans(client: ClickHouseClient, database: string, r
       [P.TargetMarginPct]: r.targetMarginPct,
       [P.DegradeModel]: r.degradeModel,
       [P.FeatureRevenuePerUserUsd]: r.featureRevenuePerUserUsd,
+      [P.TargetAiCogsPct]: r.targetAiCogsPct,
     })),
     format: 'JSONEachRow',
   });
@@ -102,7 +107,8 @@ export async function readPlans(client: ClickHouseClient, database: string): Pro
   const result = await client.query({
     query: `SELECT ${P.Kind} AS kind, ${P.Key} AS key, ${P.Tier} AS tier, ${P.MonthlyPriceUsd} AS monthlyPriceUsd,
       ${P.MonthlyBudgetUsd} AS monthlyBudgetUsd, ${P.Action} AS action, ${P.TargetMarginPct} AS targetMarginPct,
-      ${P.DegradeModel} AS degradeModel, ${P.FeatureRevenuePerUserUsd} AS featureRevenuePerUserUsd
+      ${P.DegradeModel} AS degradeModel, ${P.FeatureRevenuePerUserUsd} AS featureRevenuePerUserUsd,
+      ${P.TargetAiCogsPct} AS targetAiCogsPct
       FROM (${currentPlansSql(database)}) ORDER BY ${P.Kind}, ${P.Key}`,
     format: 'JSONEachRow',
   });

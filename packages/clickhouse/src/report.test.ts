@@ -97,6 +97,8 @@ describe('reportByTier', () => {
       grossMarginPct: 92,
       costPerUserUsd: 1.6,
       aiCogsPct: 8,
+      monthlyBudgetUsd: null,
+      avgBudgetUsedPct: null,
     });
   });
 
@@ -104,6 +106,10 @@ describe('reportByTier', () => {
     const solo = tiers.get('solo')!;
     expect(solo).toMatchObject({ activeUsers: 1, revenueUsd: 19, costUsd: 4.5, grossMarginUsd: 14.5, costPerUserUsd: 4.5 });
     expect(solo.grossMarginPct).toBeCloseTo((14.5 / 19) * 100, 12);
+  });
+
+  it("shows the users' average cost as a share of the tier's monthly budget: solo users average 90 % of their $5", () => {
+    expect(tiers.get('solo')).toMatchObject({ monthlyBudgetUsd: 5, avgBudgetUsedPct: 90 });
   });
 
   it('counts a user who changed tier in the tier of their latest span, with account-level cost and price overrides', () => {
@@ -123,6 +129,8 @@ describe('reportByTier', () => {
       grossMarginPct: null,
       costPerUserUsd: 1.55,
       aiCogsPct: null,
+      monthlyBudgetUsd: null,
+      avgBudgetUsedPct: null,
     });
   });
 
@@ -133,6 +141,8 @@ describe('reportByTier', () => {
     // mover is still on solo in the first week; solo-1's spans come later.
     expect(week.get('solo')).toMatchObject({ activeUsers: 1, costUsd: 1, costPerUserUsd: 1 });
     expect(week.get('solo')!.revenueUsd).toBeCloseTo((19 * 7) / 30, 12);
+    // $1 against the $5 budget prorated to 7 days.
+    expect(week.get('solo')!.avgBudgetUsedPct).toBeCloseTo((100 * 1) / ((5 * 7) / 30), 12);
     expect(week.has('team')).toBe(false);
     // globex's account-level span has no tier and no later span of globex falls in the week.
     expect(week.get('')).toEqual({
@@ -144,6 +154,8 @@ describe('reportByTier', () => {
       grossMarginPct: null,
       costPerUserUsd: null,
       aiCogsPct: null,
+      monthlyBudgetUsd: null,
+      avgBudgetUsedPct: null,
     });
     expect(week.get('pro')!.revenueUsd).toBeCloseTo(week.get('pro')!.activeUsers * 20 * (7 / 30), 9);
   });

@@ -19,6 +19,10 @@ export interface TierRow {
   costPerUserUsd: number | null;
   /** Cost per user / price per user over the window (= cost / revenue); null when the price is 0. */
   aiCogsPct: number | null;
+  /** The tier's monthly LLM budget per user; null when the plan sets none. */
+  monthlyBudgetUsd: number | null;
+  /** The users' average own cost / (monthly budget × D / 30), in percent; null without a budget. */
+  avgBudgetUsedPct: number | null;
 }
 
 /** Per user, by cost descending. */
@@ -102,6 +106,66 @@ export interface IncompleteUsageRow {
   calls: number;
 }
 
+/** Per signup month and tier of the imported users; users not imported under a null month. */
+export interface CohortRow {
+  /** `YYYY-MM`; null for the users not imported from billing. */
+  signupMonth: string | null;
+  tier: string;
+  /** Imported users of the cohort, active or not; null for the users not imported. */
+  users: number | null;
+  activeUsers: number;
+  revenueUsd: number;
+  costUsd: number;
+  /** Over the active users; null when none was active. */
+  medianCostPerUserUsd: number | null;
+  p95CostPerUserUsd: number | null;
+  grossMarginUsd: number;
+  grossMarginPct: number | null;
+}
+
+/** Per UTC week (from Monday) and tier; each week a window of its own days in the report window. */
+export interface WeekRow {
+  /** The week's Monday, `YYYY-MM-DD`. */
+  week: string;
+  tier: string;
+  /** Days of the week inside the window (7 except at its ends), to 0.01 day: the week's D (revenue uses it unrounded). */
+  weekDays: number;
+  activeUsers: number;
+  revenueUsd: number;
+  costUsd: number;
+  grossMarginUsd: number;
+  grossMarginPct: number | null;
+  costPerUserUsd: number | null;
+  aiCogsPct: number | null;
+}
+
+/** Session and monthly caps suggested per tier from the window's spend. */
+export interface CapSuggestionRow {
+  tier: string;
+  sessions: number;
+  /** Session cost percentiles; null without sessions. */
+  p50SessionUsd: number | null;
+  p90SessionUsd: number | null;
+  p95SessionUsd: number | null;
+  /** SESSION_CAP_MULTIPLE × P90. */
+  suggestedSessionCapUsd: number | null;
+  /** Sessions that cost more than the suggested cap. */
+  sessionsOverCap: number;
+  /** From the plan; null for a tier the plan does not name. */
+  monthlyPriceUsd: number | null;
+  /** The plan's target margin, else 100 − its AI COGS target (default 8 %). */
+  targetMarginPct: number | null;
+  /** The tier's current monthly budget per user. */
+  monthlyBudgetUsd: number | null;
+  /** price × (1 − target margin); null when the tier has no price. */
+  suggestedBudgetUsd: number | null;
+  activeUsers: number;
+  /** Users whose cost in the window passed their current budget (a user's own beats the tier's) × D / 30. */
+  usersOverBudget: number;
+  /** Users whose cost passed the suggested budget × D / 30; null without a suggestion. */
+  usersOverSuggestedBudget: number | null;
+}
+
 /** Window of `reportByUser`, with the number of rows. */
 export interface UserReportWindow extends ReportWindow {
   /** Most expensive users returned. Default: 100. */
@@ -110,7 +174,17 @@ export interface UserReportWindow extends ReportWindow {
 
 /** Per-tier margin over the window. */
 export async function reportByTier(client: ClickHouseClient, database: string, window: ReportWindow): Promise<TierRow[]> {
-  return run<TierRow>(client, database, window, METRICS.tierMargin, ['activeUsers', 'revenueUsd', 'costUsd', 'grossMarginUsd', 'grossMarginPct', 'costPerUserUsd', 'aiCogsPct']);
+  return run<TierRow>(client, database, window, METRICS.tierMargin, [
+    'activeUsers',
+    'revenueUsd',
+    'costUsd',
+    'grossMarginUsd',
+    'grossMarginPct',
+    'costPerUserUsd',
+    'aiCogsPct',
+    'monthlyBudgetUsd',
+    'avgBudgetUsedPct',
+  ]);
 }
 
 /** The most expensive users over the window. */
@@ -145,6 +219,53 @@ export async function reportByAccount(client: ClickHouseClient, database: string
 export async function costSkew(client: ClickHouseClient, database: string, window: ReportWindow): Promise<CostSkew> {
   const [row] = await run<CostSkew>(client, database, window, METRICS.costSkew, ['users', 'top5PctShare', 'top10PctShare', 'top20PctShare']);
   return row ?? { users: 0, top5PctShare: null, top10PctShare: null, top20PctShare: null };
+}
+
+/** Cost and margin per signup month and tier of the users imported from billing, over the window. */
+export async function reportByCohort(client: ClickHouseClient, database: string, window: ReportWindow): Promise<CohortRow[]> {
+  return run<CohortRow>(client, database, window, METRICS.cohortCost, [
+    'users',
+    'activeUsers',
+    'revenueUsd',
+    'costUsd',
+    'medianCostPerUserUsd',
+    'p95CostPerUserUsd',
+    'grossMarginUsd',
+    'grossMarginPct',
+  ]);
+}
+
+/** Cost per active user, AI COGS % and margin per tier per UTC week of the window. */
+export async function reportByWeek(client: ClickHouseClient, database: string, window: ReportWindow): Promise<WeekRow[]> {
+  return run<WeekRow>(client, database, window, METRICS.weeklyTierMargin, [
+    'weekDays',
+    'activeUsers',
+    'revenueUsd',
+    'costUsd',
+    'grossMarginUsd',
+    'grossMarginPct',
+    'costPerUserUsd',
+    'aiCogsPct',
+  ]);
+}
+
+/** Session caps and monthly budgets per tier suggested by the window's spend, with the users each would have stopped. */
+export async function suggestCaps(client: ClickHouseClient, database: string, window: ReportWindow): Promise<CapSuggestionRow[]> {
+  return run<CapSuggestionRow>(client, database, window, METRICS.capSuggestions, [
+    'sessions',
+    'p50SessionUsd',
+    'p90SessionUsd',
+    'p95SessionUsd',
+    'suggestedSessionCapUsd',
+    'sessionsOverCap',
+    'monthlyPriceUsd',
+    'targetMarginPct',
+    'monthlyBudgetUsd',
+    'suggestedBudgetUsd',
+    'activeUsers',
+    'usersOverBudget',
+    'usersOverSuggestedBudget',
+  ]);
 }
 
 /** Model calls left without a cost over the window. */

@@ -65,10 +65,10 @@ beforeAll(async () => {
   // Several inserts, so the rollups hold unmerged parts with the same keys.
   for (let i = 0; i < rows.length; i += 700) await insertSpans(ch.client, db, rows.slice(i, i + 700));
   await replacePlans(ch.client, db, [
-    { kind: 'tier', key: 'solo', tier: 'solo', monthlyPriceUsd: 19, monthlyBudgetUsd: 0.5, action: 'warn', targetMarginPct: 99, degradeModel: null, featureRevenuePerUserUsd: null },
-    { kind: 'tier', key: 'team', tier: 'team', monthlyPriceUsd: 49, monthlyBudgetUsd: 0.5, action: 'warn', targetMarginPct: 99, degradeModel: null, featureRevenuePerUserUsd: null },
-    { kind: 'user', key: 'u7', tier: '', monthlyPriceUsd: 99, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null },
-    { kind: 'feature', key: 'chat', tier: '', monthlyPriceUsd: null, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: 5 },
+    { kind: 'tier', key: 'solo', tier: 'solo', monthlyPriceUsd: 19, monthlyBudgetUsd: 0.5, action: 'warn', targetMarginPct: 99, degradeModel: null, featureRevenuePerUserUsd: null, targetAiCogsPct: null },
+    { kind: 'tier', key: 'team', tier: 'team', monthlyPriceUsd: 49, monthlyBudgetUsd: 0.5, action: 'warn', targetMarginPct: 99, degradeModel: null, featureRevenuePerUserUsd: null, targetAiCogsPct: null },
+    { kind: 'user', key: 'u7', tier: '', monthlyPriceUsd: 99, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null, targetAiCogsPct: null },
+    { kind: 'feature', key: 'chat', tier: '', monthlyPriceUsd: null, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: 5, targetAiCogsPct: null },
   ]);
 });
 afterAll(async () => {
@@ -89,8 +89,12 @@ async function both(metric: MetricDefinition, window: ReportWindow) {
   return { viaRollups, rawOnly, usedRollups: ctx.dayFilter !== undefined };
 }
 
-/** Metrics that read no rollup (budget_events, or raw spans by the hour), and ones that only list outliers, which random data may not have. */
-const NOT_ON_ROLLUPS = new Set(['budgetDecisions', 'spendVsBaseline']);
+/**
+ * Metrics whose reading does not depend on the window's split (budget_events, raw spans by the
+ * hour, or whole weeks before the window always from the rollups), and ones that only list
+ * outliers, which random data may not have.
+ */
+const NOT_ON_ROLLUPS = new Set(['budgetDecisions', 'spendVsBaseline', 'costPerUserClimb']);
 const MAY_BE_EMPTY = new Set(['incompleteUsage', 'sessionOutliers', 'sessionOutlierByTier', 'usersNearBudget', 'budgetUsedByUser', 'unprofitableUsers']);
 
 describe('rollup-based metrics equal the raw-table computation', () => {

@@ -2,6 +2,8 @@ import { sessionDailyAggregation, userDailyAggregation } from './rollups.js';
 import {
   B,
   BUDGET_EVENT_COLUMNS,
+  IMPORTED_USER_COLUMNS,
+  IU,
   LOCAL_SUFFIX,
   M,
   MIGRATION_COLUMNS,
@@ -131,6 +133,21 @@ SETTINGS ttl_only_drop_parts = 1, ${dedupSetting(o)}`,
       `ORDER BY (${P.Kind}, ${P.Key})`,
     ),
 
+  /**
+   * Users imported from billing, on every node like `plans`. One partition per import (Version),
+   * so `replaceUsers` drops a superseded import whole, without a mutation; see `replaceUsers`.
+   * Also adds the plans' per-tier AI COGS target.
+   */
+  users: (o: SchemaOptions): string[] => [
+    ...create(
+      o,
+      { name: TABLES.users, columns: IMPORTED_USER_COLUMNS, engine: 'MergeTree', everyNode: true, extra: '' },
+      `PARTITION BY ${IU.Version}
+ORDER BY ${IU.UserId}`,
+    ),
+    addColumn(o, TABLES.plans, P.TargetAiCogsPct, PLAN_COLUMNS.TargetAiCogsPct),
+  ],
+
   /** Budget decisions other than ok; kept as long as the spans, ordered for per-tier counts over time. */
   budgetEvents: (o: SchemaOptions): string[] =>
     create(
@@ -197,6 +214,11 @@ function create(o: SchemaOptions, spec: TableSpec, tail: string): string[] {
     );
   }
   return statements;
+}
+
+/** Adds a column to a table kept on every node (databases created before the column was in `tables.ts`). */
+function addColumn(o: SchemaOptions, table: string, column: string, type: string): string {
+  return `ALTER TABLE ${db(o)}.${identifier(table, 'table')}${onCluster(o)} ADD COLUMN IF NOT EXISTS ${column} ${type}`;
 }
 
 function view(o: SchemaOptions, name: string, target: string, select: string): string {

@@ -14,6 +14,7 @@ export const TABLES = {
   sessionDaily: 'genai_session_daily',
   sessionDailyMv: 'genai_session_daily_mv',
   plans: 'plans',
+  users: 'users',
   budgetEvents: 'budget_events',
   migrations: 'schema_migrations',
 } as const;
@@ -201,10 +202,29 @@ export const PLAN_COLUMNS = {
   TargetMarginPct: 'Nullable(Float64)',
   DegradeModel: 'Nullable(String)',
   FeatureRevenuePerUserUsd: 'Nullable(Float64)',
+  /** Added by 0009_users (ALTER on databases created before it). */
+  TargetAiCogsPct: 'Nullable(Float64)',
 } as const;
 
 /** Column names of `plans`. */
 export const P = names(PLAN_COLUMNS);
+
+/**
+ * Columns of `users`: the users imported from billing (`genai-cost users import`). An import
+ * writes its rows under a new Version, then a row with an empty UserId that commits it; readers
+ * take the newest committed Version.
+ */
+export const IMPORTED_USER_COLUMNS = {
+  Version: 'UInt64',
+  UserId: 'String',
+  Tier: 'LowCardinality(String)',
+  SignupDate: 'Date',
+  /** Null: the tier's price. */
+  MonthlyPriceUsd: 'Nullable(Float64)',
+} as const;
+
+/** Column names of `users`. */
+export const IU = names(IMPORTED_USER_COLUMNS);
 
 /** States and actions of a budget decision other than ok, as `BudgetGuard` records them. */
 export const BUDGET_STATES = ['warning', 'exceeded'] as const;

@@ -1,4 +1,4 @@
-import { modelUsage, sessionDailyCte, subjectsCte, tierMargin, userCost, userMonthlyPrice, userPriceJoin } from './coreMetrics.js';
+import { billingCte, modelUsage, sessionDailyCte, subjectsCte, tierMargin, userCost, userMonthlyPrice, userPriceJoin } from './coreMetrics.js';
 import type { MetricDefinition } from './coreMetrics.js';
 import { plansSource, userDailySource } from './queries/sources.js';
 import { U } from './tables.js';
@@ -25,6 +25,7 @@ export const marginTrend: MetricDefinition = {
   sql: (ctx) => `WITH
   src AS (${userDailySource(ctx)}),
   plans AS (${plansSource(ctx)}),
+  ${billingCte(ctx)},
   ${subjectsCte([U.Day])},
   byDay AS (
     SELECT subjects.${U.Day} AS day, subjects.tier AS tier, sumIf(${userMonthlyPrice} / 30, kind = 'user') AS revenueUsd, toFloat64(sum(cost)) AS costUsd

@@ -1,3 +1,4 @@
+import { currentUsersSql } from '../importedUsers.js';
 import { currentPlansSql } from '../plans.js';
 import { sessionDailyAggregation, userDailyAggregation } from '../rollups.js';
 import { SESSION_DAILY_COLUMNS, TABLES, USER_DAILY_COLUMNS, qualified } from '../tables.js';
@@ -38,4 +39,9 @@ export function sessionDailySource(ctx: MetricSqlContext): string {
 /** The current plans (see `replacePlans`). */
 export function plansSource(ctx: MetricSqlContext): string {
   return currentPlansSql(ctx.database);
+}
+
+/** The users imported from billing (see `replaceUsers`). */
+export function importedUsersSource(ctx: MetricSqlContext): string {
+  return currentUsersSql(ctx.database);
 }
