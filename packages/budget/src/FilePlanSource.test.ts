@@ -16,12 +16,16 @@ describe('FilePlanSource', () => {
         `clickhouse:
   url: http://localhost:8123
 tiers:
-  free: { monthlyPriceUsd: 0, monthlyBudgetUsd: ${freeBudget}, action: block }
+  free: { monthlyPriceUsd: 0, monthlyBudgetUsd: ${freeBudget}, action: block, sessionBudgetUsd: 0.5 }
   solo: { monthlyPriceUsd: 19, targetMarginPct: 70 }
+  pro: { monthlyPriceUsd: 49, monthlyBudgetUsd: 20, action: block, warnAtPct: 75, blockAtPct: 150 }
 users:
   user_99: { monthlyBudgetUsd: 0.5, action: block, monthlyPriceUsd: 0 }
 features:
   chat: { revenuePerUserUsd: 8 }
+  summarizer: { revenuePerUserUsd: 4, monthlyBudgetUsd: 500, action: block }
+tenants:
+  acme: { monthlyBudgetUsd: 200, action: degrade, degradeModel: gpt-4.1-mini }
 `,
       );
     write(5);
@@ -31,6 +35,11 @@ features:
     expect(guard.check({ userId: 'u1', tier: 'free' })).toMatchObject({ action: 'allow', limitUsd: 5 });
     expect(guard.check({ userId: 'u2', tier: 'solo' }).limitUsd).toBe(Infinity);
     expect(guard.check({ userId: 'user_99', tier: 'free' }).limitUsd).toBe(0.5);
+    expect(guard.check({ userId: 'p1', tier: 'pro' })).toMatchObject({ budgetUsd: 20, limitUsd: 30 });
+    guard.recordSpend({ attribution: { userId: 'u3', tier: 'solo', feature: 'summarizer', tenantId: 'acme', sessionId: 's' }, costUsd: 0.5, startTimeMs: Date.now() });
+    expect(guard.check({ userId: 'u3', tier: 'free', sessionId: 's' })).toMatchObject({ scope: 'session', action: 'block', limitUsd: 0.5 });
+    expect(guard.check({ userId: 'u4', tier: 'solo', feature: 'summarizer' })).toMatchObject({ scope: 'feature', budgetUsd: 500, spentUsd: 0.5 });
+    expect(guard.check({ userId: 'u4', tier: 'solo', feature: 'chat', tenantId: 'acme' })).toMatchObject({ scope: 'tenant', budgetUsd: 200, spentUsd: 0.5 });
 
     write(2);
     await guard.reload();
