@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
+import { budgetScopesStatements } from './budgetScopes.js';
 import { ClickHouseConfigError, describeIssue } from './errors.js';
 import { SCHEMA } from './schema.js';
 import type { SchemaOptions } from './schema.js';
@@ -36,6 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: '0003_genai_session_daily', statements: SCHEMA.sessionDaily },
   { version: '0004_plans', statements: SCHEMA.plans },
   { version: '0005_budget_events', statements: SCHEMA.budgetEvents },
+  { version: '0008_budget_scopes', statements: budgetScopesStatements },
 ];
 
 const optionsSchema = z.strictObject({
