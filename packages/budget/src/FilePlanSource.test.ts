@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,26 @@ tenants:
     await guard.reload();
     expect(guard.check({ userId: 'u1', tier: 'free' })).toMatchObject({ action: 'block', limitUsd: 2 });
     await guard.stop();
+  });
+
+  it("applies the example plan file's budgets once its budget settings are uncommented", async () => {
+    const example = readFileSync(new URL('../../cli/genai-cost.config.example.yaml', import.meta.url), 'utf8');
+    const inline = example.replace(/^(\s+)# ((?:warnAtPct|blockAtPct|sessionBudgetUsd|monthlyBudgetUsd|action): .*)$/gm, '$1$2');
+    const path = join(dir, 'example.yaml');
+    writeFileSync(path, inline.replace(/^# tenants:\n(?:#.*\n)*/m, (block) => block.replace(/^# /gm, '')));
+    const guard = new BudgetGuard({ planSource: new FilePlanSource(path) });
+    await guard.start();
+    const spend = (costUsd: number, attribution: { userId?: string; tier: string; feature?: string; tenantId?: string }) =>
+      guard.recordSpend({ attribution, costUsd, startTimeMs: Date.now() });
+    // Solo: budget $8, warned at 75 % ($6), the action (warn) only at 150 % ($12).
+    spend(6, { userId: 's1', tier: 'solo' });
+    expect(guard.check({ userId: 's1', tier: 'solo' })).toMatchObject({ state: 'warning', budgetUsd: 8, limitUsd: 12 });
+    spend(6, { userId: 's1', tier: 'solo' });
+    expect(guard.check({ userId: 's1', tier: 'solo' })).toMatchObject({ state: 'exceeded', action: 'warn' });
+    spend(500, { tier: 'team', feature: 'summarise' });
+    expect(guard.check({ userId: 't1', tier: 'team', feature: 'summarise' })).toMatchObject({ scope: 'feature', action: 'block', limitUsd: 500 });
+    spend(300, { tier: 'team', tenantId: 'acme-corp' });
+    expect(guard.check({ userId: 't1', tier: 'team', tenantId: 'acme-corp' })).toMatchObject({ scope: 'tenant', action: 'degrade', model: 'gpt-4o-mini' });
   });
 
   it('rejects an invalid budget naming the file and the field, and the guard keeps its plan', async () => {

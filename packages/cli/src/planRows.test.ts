@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { planRow } from '@genai-cost/clickhouse';
 import { parseConfig } from './config.js';
 import { DEFAULT_PLAN } from './defaultPlan.js';
 import { describePlan, planRows } from './planRows.js';
@@ -27,6 +28,9 @@ describe('planRows', () => {
       targetMarginPct: null,
       degradeModel: 'gpt-4o-mini',
       featureRevenuePerUserUsd: null,
+      sessionBudgetUsd: null,
+      warnAtPct: null,
+      blockAtPct: null,
     });
     expect(rows.find((r) => r.key === 'code-review')).toEqual({
       kind: 'feature',
@@ -38,6 +42,9 @@ describe('planRows', () => {
       targetMarginPct: null,
       degradeModel: null,
       featureRevenuePerUserUsd: 20,
+      sessionBudgetUsd: null,
+      warnAtPct: null,
+      blockAtPct: null,
     });
   });
 
@@ -51,9 +58,29 @@ describe('planRows', () => {
     );
     const users = planRows(config).filter((r) => r.kind === 'user');
     expect(users).toEqual([
-      { kind: 'user', key: 'alice', tier: 'team', monthlyPriceUsd: 39, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null },
-      { kind: 'user', key: 'bob', tier: '', monthlyPriceUsd: null, monthlyBudgetUsd: 5, action: 'block', targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null },
+      planRow({ kind: 'user', key: 'alice', tier: 'team', monthlyPriceUsd: 39 }),
+      planRow({ kind: 'user', key: 'bob', monthlyBudgetUsd: 5, action: 'block' }),
     ]);
+  });
+
+  it('carries session ceilings, soft and hard caps, feature budgets and tenant budgets', () => {
+    const config = parseConfig(
+      {
+        tiers: { pro: { monthlyPriceUsd: 49, monthlyBudgetUsd: 20, action: 'block', warnAtPct: 75, blockAtPct: 150, sessionBudgetUsd: 2 } },
+        users: { vip: { monthlyBudgetUsd: 100, action: 'warn', warnAtPct: 90 } },
+        features: { summarizer: { revenuePerUserUsd: 4, monthlyBudgetUsd: 500, action: 'block' }, search: { monthlyBudgetUsd: 50, action: 'degrade', degradeModel: 'small' } },
+        tenants: { acme: { monthlyBudgetUsd: 200, action: 'block', blockAtPct: 120 } },
+      },
+      'plan',
+    );
+    expect(planRows(config)).toEqual([
+      planRow({ kind: 'tier', key: 'pro', tier: 'pro', monthlyPriceUsd: 49, monthlyBudgetUsd: 20, action: 'block', warnAtPct: 75, blockAtPct: 150, sessionBudgetUsd: 2 }),
+      planRow({ kind: 'user', key: 'vip', monthlyBudgetUsd: 100, action: 'warn', warnAtPct: 90 }),
+      planRow({ kind: 'feature', key: 'summarizer', featureRevenuePerUserUsd: 4, monthlyBudgetUsd: 500, action: 'block' }),
+      planRow({ kind: 'feature', key: 'search', monthlyBudgetUsd: 50, action: 'degrade', degradeModel: 'small' }),
+      planRow({ kind: 'tenant', key: 'acme', monthlyBudgetUsd: 200, action: 'block', blockAtPct: 120 }),
+    ]);
+    expect(describePlan(planRows(config))).toBe('1 tier (pro), 1 user override, 2 features, 1 tenant');
   });
 
   it('describes a plan in one line', () => {
