@@ -29,7 +29,7 @@ describe('replacePlans', () => {
   });
 
   it('stores tenant budgets, caps and session ceilings; rows written without them read as null', async () => {
-    const { sessionBudgetUsd: _s, warnAtPct: _w, blockAtPct: _b, ...teamWithoutCaps } = team;
+    const teamWithoutCaps: PlanRow = { kind: 'tier', key: 'team', tier: 'team', monthlyPriceUsd: 49, monthlyBudgetUsd: null, action: 'dry-run', targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null };
     await replacePlans(ch.client, db, [pro, teamWithoutCaps, summarise, acme]);
     expect(await readPlans(ch.client, db)).toEqual([pro, team, summarise, acme]);
     await expect(replacePlans(ch.client, db, [{ ...pro, blockAtPct: 0 }])).rejects.toThrow(/"0.blockAtPct": expected a percentage of the budget > 0/);

@@ -8,7 +8,8 @@ import { resolveProcessorOptions } from './options.js';
 import type { ResolvedProcessorOptions } from './options.js';
 import { Pseudonymizer } from './pseudonymize.js';
 import * as sc from './semconv.js';
-import type { GenAICostSpanProcessorOptions, ProcessorStats } from './types.js';
+import { readToolCall } from './toolCall.js';
+import type { GenAICostSpanProcessorOptions, ProcessorStats, ToolCallEvent } from './types.js';
 import { classify, readCall } from './usage.js';
 import type { GenAICall, UnpricedReason, UsageReadOptions } from './usage.js';
 import { VERSION } from './version.js';
@@ -93,6 +94,8 @@ export class GenAICostSpanProcessor implements SpanProcessor {
       } else if (role === 'wrapper') {
         span.setAttribute(sc.ATTR_SPAN_ROLE, role);
         this.stats.wrapperSpans++;
+      } else if (this.options.onToolCall !== undefined) {
+        this.toolCall(span, attrs, attribution, this.options.onToolCall);
       }
     } catch (err) {
       this.internalError(err);
@@ -187,6 +190,17 @@ export class GenAICostSpanProcessor implements SpanProcessor {
       listener({ spanContext: span.spanContext(), attribution: attribution ?? {}, costUsd, priceId, model, startTimeMs });
     } catch (err) {
       this.internalError(err, 'onSpanCost listener threw');
+    }
+  }
+
+  private toolCall(span: Span, attrs: Attributes, attribution: Readonly<Attribution> | undefined, listener: (e: ToolCallEvent) => void): void {
+    const call = readToolCall(attrs);
+    if (call === undefined) return;
+    const startTimeMs = span.startTime[0] * 1000 + span.startTime[1] / 1e6;
+    try {
+      listener({ spanContext: span.spanContext(), attribution: attribution ?? {}, ...call, startTimeMs });
+    } catch (err) {
+      this.internalError(err, 'onToolCall listener threw');
     }
   }
 

@@ -4,5 +4,7 @@ export type { Attribution, AttributionField } from './attribution.js';
 export { DEFAULT_ATTRIBUTE_KEYS, DEFAULT_INPUT_EXCLUDES_CACHE_SCOPES, DEFAULT_MAX_TOKENS_PER_SPAN, GenAICostConfigError } from './options.js';
 export { classify, readCall } from './usage.js';
 export type { GenAICall, GenAISpanRole, NormalisedUsage, UnpricedReason, UsageReadOptions } from './usage.js';
-export type { GenAICostSpanProcessorOptions, ProcessorStats, SpanCostEvent } from './types.js';
+export type { GenAICostSpanProcessorOptions, ProcessorStats, SpanCostEvent, ToolCallEvent } from './types.js';
+export { readToolCall, GEN_AI_TOOL_NAME, GEN_AI_TOOL_CALL_ARGUMENTS, TOOL_NAME, INPUT_VALUE, AI_TOOL_CALL_NAME, AI_TOOL_CALL_ARGS } from './toolCall.js';
+export type { ToolCallReading } from './toolCall.js';
 export * from './semconv.js';

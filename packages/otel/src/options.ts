@@ -3,7 +3,7 @@ import { PriceCatalog, readPriceFile } from '@genai-cost/pricing';
 import type { CacheWriteTtl } from '@genai-cost/pricing';
 import { ATTRIBUTION_FIELDS } from './attribution.js';
 import type { AttributionField } from './attribution.js';
-import type { GenAICostSpanProcessorOptions, SpanCostEvent } from './types.js';
+import type { GenAICostSpanProcessorOptions, SpanCostEvent, ToolCallEvent } from './types.js';
 
 /** Thrown at construction for an invalid option; the message names the option and the expected form. */
 export class GenAICostConfigError extends Error {
@@ -49,6 +49,7 @@ const optionsSchema = z.strictObject({
   inputExcludesCacheScopes: z.array(z.string().min(1)).optional(),
   maxTokensPerSpan: z.number().int().positive().optional(),
   onSpanCost: z.custom<(event: SpanCostEvent) => void>((v) => typeof v === 'function', 'expected a function').optional(),
+  onToolCall: z.custom<(event: ToolCallEvent) => void>((v) => typeof v === 'function', 'expected a function').optional(),
 });
 
 /** Options with every default applied. */
@@ -63,6 +64,7 @@ export interface ResolvedProcessorOptions {
   inputExcludesCacheScopes: readonly string[];
   maxTokensPerSpan: number;
   onSpanCost: ((event: SpanCostEvent) => void) | undefined;
+  onToolCall: ((event: ToolCallEvent) => void) | undefined;
 }
 
 function definedOnly(keys: Partial<Record<AttributionField, string | undefined>> | undefined): Partial<Record<AttributionField, string>> {
@@ -95,5 +97,6 @@ export function resolveProcessorOptions(options: GenAICostSpanProcessorOptions =
     inputExcludesCacheScopes: o.inputExcludesCacheScopes ?? DEFAULT_INPUT_EXCLUDES_CACHE_SCOPES,
     maxTokensPerSpan: o.maxTokensPerSpan ?? DEFAULT_MAX_TOKENS_PER_SPAN,
     onSpanCost: o.onSpanCost,
+    onToolCall: o.onToolCall,
   };
 }
