@@ -72,8 +72,8 @@ export class BudgetGuard {
     this.o = resolveGuardOptions(options);
     this.limits = new PlanLimits(this.o.plan, this.o.warnAtPct);
     this.users = new SpendLedgers(this.o.maxUsers);
-    this.features = new SpendLedgers(this.o.maxTenants);
-    this.tenants = new SpendLedgers(this.o.maxTenants);
+    this.features = new SpendLedgers(this.o.maxTenants, (f) => this.limits.forFeature(f));
+    this.tenants = new SpendLedgers(this.o.maxTenants, (t) => this.limits.forTenant(t));
     this.sessions = new Sessions(this.o.maxSessions, this.o);
     this.period = this.o.calendar.periodAt(this.o.now());
     this.resetAt = new Date(this.period.endMs);
@@ -122,10 +122,8 @@ export class BudgetGuard {
       this.consider('session', session.units, limits, limits.sessionLimitUnits, limits.sessionBudgetUsd!, limits.sessionBudgetUsd!);
     }
     if (this.limits.hasShared) {
-      const feature = subject.feature === undefined ? undefined : this.limits.forFeature(subject.feature);
-      if (feature !== undefined) this.consider('feature', this.features.spent(subject.feature!, start), feature, feature.limitUnits, feature.limitUsd, feature.budgetUsd);
-      const tenant = subject.tenantId === undefined ? undefined : this.limits.forTenant(subject.tenantId);
-      if (tenant !== undefined) this.consider('tenant', this.tenants.spent(subject.tenantId!, start), tenant, tenant.limitUnits, tenant.limitUsd, tenant.budgetUsd);
+      if (subject.feature !== undefined) this.considerShared('feature', this.features, subject.feature, start);
+      if (subject.tenantId !== undefined) this.considerShared('tenant', this.tenants, subject.tenantId, start);
     }
     const loop = session?.loop;
     if (loop !== undefined && EXCEEDED_RANK[this.o.loopAction] > p.rank) {
@@ -255,6 +253,8 @@ export class BudgetGuard {
     if (source === undefined) return;
     try {
       this.limits = new PlanLimits(parseBudgetPlan(await source.load(), 'plan source'), this.o.warnAtPct);
+      this.features.relink((f) => this.limits.forFeature(f));
+      this.tenants.relink((t) => this.limits.forTenant(t));
       this.stats.reloads++;
     } catch (err) {
       this.stats.reloadFailures++;
@@ -271,6 +271,14 @@ export class BudgetGuard {
       trackedSessions: this.sessions.byId.size,
       ...this.stats,
     };
+  }
+
+  /** Considers a feature's or tenant's budget: one lookup finds its spend and its budget. */
+  private considerShared(scope: 'feature' | 'tenant', ledgers: SpendLedgers, key: string, start: number): void {
+    const l = ledgers.byKey.get(key);
+    const limits = l !== undefined ? l.limits : scope === 'feature' ? this.limits.forFeature(key) : this.limits.forTenant(key);
+    if (limits === undefined) return;
+    this.consider(scope, l === undefined ? 0 : ledgers.spentOf(l, start), limits, limits.limitUnits, limits.limitUsd, limits.budgetUsd);
   }
 
   /** Makes a budget the answer of the running check when it is more restrictive than the one so far. */
@@ -322,8 +330,7 @@ export class BudgetGuard {
 
   private sharedCrossings(scope: 'feature' | 'tenant', key: string, l: Ledger, userId: string | undefined, tier: string): void {
     if (l.warned && l.exceeded) return;
-    const limits = scope === 'feature' ? this.limits.forFeature(key) : this.limits.forTenant(key);
-    if (limits !== undefined) this.crossings(l, limits, scope, key, userId, tier);
+    if (l.limits !== undefined) this.crossings(l, l.limits, scope, key, userId, tier);
   }
 
   /** Fires `onWarning` / `onExceeded` for thresholds the ledger has just reached. */

@@ -7,8 +7,12 @@ export const UNITS_PER_USD = 1e10;
 /** USD as integer units of 1e-10 USD. */
 export const toUnits = (usd: number): number => Math.round(usd * UNITS_PER_USD);
 
+import type { Limits } from './limits.js';
+
 /** One key's spend in the current period (a user, a feature or a tenant), in units of 1e-10 USD. */
 export interface Ledger {
+  /** For features and tenants: their budget, linked here so a check finds spend and budget in one lookup. */
+  limits: Limits | undefined;
   /** The tier last seen for a user, so refreshes can judge crossings too. */
   tier: string;
   periodStartMs: number;
@@ -31,7 +35,17 @@ export interface Ledger {
 export class SpendLedgers {
   readonly byKey = new Map<string, Ledger>();
 
-  constructor(private readonly maxKeys: number) {}
+  /** `budgetOf` gives each new ledger its key's budget, for scopes whose budget depends on the key alone. */
+  constructor(
+    private readonly maxKeys: number,
+    private budgetOf: (key: string) => Limits | undefined = () => undefined,
+  ) {}
+
+  /** Links every ledger to its budget again, after the plan changed. */
+  relink(budgetOf: (key: string) => Limits | undefined): void {
+    this.budgetOf = budgetOf;
+    for (const [key, l] of this.byKey) l.limits = budgetOf(key);
+  }
 
   /** Units spent by `key` in the period starting at `periodStartMs`. */
   spent(key: string, periodStartMs: number): number {
@@ -58,7 +72,7 @@ export class SpendLedgers {
     let l = this.byKey.get(key);
     if (l === undefined) {
       if (this.byKey.size >= this.maxKeys) this.byKey.delete(this.byKey.keys().next().value!);
-      l = { tier: '', periodStartMs, own: 0, sourceBase: 0, sinceRefresh: 0, beforeRefresh: 0, warned: false, exceeded: false };
+      l = { limits: this.budgetOf(key), tier: '', periodStartMs, own: 0, sourceBase: 0, sinceRefresh: 0, beforeRefresh: 0, warned: false, exceeded: false };
       this.byKey.set(key, l);
     } else if (l.periodStartMs !== periodStartMs) {
       Object.assign(l, { periodStartMs, own: 0, sourceBase: 0, sinceRefresh: 0, beforeRefresh: 0, warned: false, exceeded: false });

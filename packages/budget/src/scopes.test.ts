@@ -74,6 +74,21 @@ describe('feature budgets', () => {
   });
 });
 
+describe('feature and tenant budgets from a plan source', () => {
+  it('apply a changed budget to spend already recorded', async () => {
+    let plan: BudgetPlan = { tiers: {}, features: { search: { monthlyBudgetUsd: 10, action: 'block' } } };
+    const guard = new BudgetGuard({ planSource: { load: async () => plan } });
+    await guard.start();
+    guard.recordSpend({ attribution: { feature: 'search', tenantId: 'acme', tier: 'team' }, costUsd: 6, startTimeMs: Date.now() });
+    expect(guard.check({ tier: 'team', feature: 'search', tenantId: 'acme' })).toMatchObject({ scope: 'feature', action: 'allow', limitUsd: 10 });
+    plan = { tiers: {}, features: { search: { monthlyBudgetUsd: 5, action: 'block' } }, tenants: { acme: { monthlyBudgetUsd: 6, action: 'degrade', degradeModel: 'small' } } };
+    await guard.reload();
+    expect(guard.check({ tier: 'team', feature: 'search' })).toMatchObject({ scope: 'feature', action: 'block', limitUsd: 5 });
+    expect(guard.check({ tier: 'team', tenantId: 'acme' })).toMatchObject({ scope: 'tenant', action: 'degrade', spentUsd: 6 });
+    await guard.stop();
+  });
+});
+
 describe('tenant budgets', () => {
   it("degrades every call of acme's users once the account has spent $200, account-level work included", () => {
     const { guard, exceeded, events, spend } = setup();
