@@ -1,4 +1,5 @@
 import { context, SpanKind } from '@opentelemetry/api';
+import type { Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,9 +30,19 @@ beforeAll(() => {
 });
 afterAll(async () => ch.close());
 
+/** One LLM call of $0.10 (100,000 input tokens of flat-model), as an instrumentation would record it. */
+function llmCall(tracer: Tracer): void {
+  tracer
+    .startSpan('chat flat-model', {
+      kind: SpanKind.CLIENT,
+      attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'flat-model', 'gen_ai.usage.input_tokens': 100_000, 'gen_ai.usage.output_tokens': 0 },
+    })
+    .end();
+}
+
 /** One app instance: its own guard, fed by its own processor, exporting to the shared ClickHouse. */
-function instance(database: string, spendSource?: ClickHouseSpendSource) {
-  const guard = new BudgetGuard({ plan: FREE, spendSource });
+function instance(database: string, spendSource?: ClickHouseSpendSource, plan: BudgetPlan = FREE) {
+  const guard = new BudgetGuard({ plan, spendSource });
   const provider = new BasicTracerProvider({
     spanProcessors: [
       new GenAICostSpanProcessor({ catalog: CATALOG, onSpanCost: guard.spanCostListener() }),
@@ -44,16 +55,14 @@ function instance(database: string, spendSource?: ClickHouseSpendSource) {
     /** Checks the budget and, if allowed, makes one LLM call; answers whether it was allowed. */
     async call(userId: string): Promise<boolean> {
       if (guard.check({ userId, tier: 'free' }).action === 'block') return false;
-      withAttribution({ userId, tier: 'free' }, () =>
-        tracer
-          .startSpan('chat flat-model', {
-            kind: SpanKind.CLIENT,
-            attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'flat-model', 'gen_ai.usage.input_tokens': 100_000, 'gen_ai.usage.output_tokens': 0 },
-          })
-          .end(),
-      );
+      withAttribution({ userId, tier: 'free' }, () => llmCall(tracer));
       await provider.forceFlush();
       return true;
+    },
+    /** `n` LLM calls by `userId` of `tenantId` in `feature`, unchecked. */
+    async calls(n: number, userId: string, tenantId: string, feature: string): Promise<void> {
+      for (let i = 0; i < n; i++) withAttribution({ userId, tier: 'team', tenantId, feature }, () => llmCall(tracer));
+      await provider.forceFlush();
     },
   };
 }
@@ -139,40 +148,12 @@ const SHARED: BudgetPlan = {
   tenants: { acme: { monthlyBudgetUsd: 0.8, action: 'block' } },
 };
 
-/** One app instance with feature and tenant budgets, fed by its processor, exporting to the shared ClickHouse. */
-function sharedInstance(database: string) {
-  const guard = new BudgetGuard({ plan: SHARED, spendSource: new ClickHouseSpendSource({ client: ch.client, database }) });
-  const provider = new BasicTracerProvider({
-    spanProcessors: [
-      new GenAICostSpanProcessor({ catalog: CATALOG, onSpanCost: guard.spanCostListener() }),
-      new SimpleSpanProcessor(new ClickHouseSpanExporter({ client: ch.client, database })),
-    ],
-  });
-  const tracer = provider.getTracer('app');
-  return {
-    guard,
-    /** `n` LLM calls of $0.10 each by `userId` of `tenantId` in `feature`. */
-    async calls(n: number, userId: string, tenantId: string, feature: string): Promise<void> {
-      for (let i = 0; i < n; i++) {
-        withAttribution({ userId, tier: 'team', tenantId, feature }, () =>
-          tracer
-            .startSpan('chat flat-model', {
-              kind: SpanKind.CLIENT,
-              attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'flat-model', 'gen_ai.usage.input_tokens': 100_000, 'gen_ai.usage.output_tokens': 0 },
-            })
-            .end(),
-        );
-      }
-      await provider.forceFlush();
-    },
-  };
-}
-
 describe('feature and tenant budgets over one ClickHouse', () => {
   it('share feature and tenant spend across two guards', async () => {
     const database = await ch.database();
-    const a = sharedInstance(database);
-    const b = sharedInstance(database);
+    const source = new ClickHouseSpendSource({ client: ch.client, database });
+    const a = instance(database, source, SHARED);
+    const b = instance(database, source, SHARED);
     await a.calls(6, 'u1', 'acme', 'summarizer'); //   $0.60 on A: summarizer $0.60, acme $0.60
     await b.calls(4, 'u2', 'globex', 'summarizer'); // $0.40 on B: summarizer $0.40, globex $0.40
     await b.calls(2, 'u3', 'acme', 'chat'); //          $0.20 on B: chat $0.20, acme $0.20

@@ -56,7 +56,6 @@ export class BudgetGuard {
   private readonly o: ResolvedGuardOptions;
   private limits: PlanLimits;
   private period: Period;
-  private resetAt: Date;
   private readonly users: SpendLedgers;
   private readonly features: SpendLedgers;
   private readonly tenants: SpendLedgers;
@@ -76,7 +75,6 @@ export class BudgetGuard {
     this.tenants = new SpendLedgers(this.o.maxTenants, (t) => this.limits.forTenant(t));
     this.sessions = new Sessions(this.o.maxSessions, this.o);
     this.period = this.o.calendar.periodAt(this.o.now());
-    this.resetAt = new Date(this.period.endMs);
     this.pick = { scope: 'user', rank: 0, share: 0, spent: 0, limits: this.limits.forUser(undefined, ''), limitUsd: 0, budgetUsd: 0 };
   }
 
@@ -319,7 +317,6 @@ export class BudgetGuard {
 
   private roll(now: number): void {
     this.period = this.o.calendar.periodAt(now);
-    this.resetAt = new Date(this.period.endMs);
   }
 
   private userCrossings(userId: string, l: Ledger): void {
@@ -363,7 +360,7 @@ export class BudgetGuard {
 
   private crossing(fn: ((c: BudgetCrossing) => void) | undefined, who: CrossingSubject, spentUnits: number, limitUsd: number, budgetUsd: number): void {
     if (fn === undefined) return;
-    const crossing: BudgetCrossing = { ...who, spentUsd: spentUnits / UNITS_PER_USD, limitUsd, budgetUsd, resetAt: new Date(this.resetAt) };
+    const crossing: BudgetCrossing = { ...who, spentUsd: spentUnits / UNITS_PER_USD, limitUsd, budgetUsd, resetAt: new Date(this.period.endMs) };
     this.guarded(() => fn(crossing), 'an onWarning/onExceeded callback threw');
   }
 
