@@ -71,7 +71,7 @@ describe('BudgetGuard on the reference plan', () => {
       expect.unreachable();
     } catch (e) {
       const err = e as BudgetExceededError;
-      expect(err).toMatchObject({ status: 429, limitUsd: 5, tier: 'free', scope: 'period' });
+      expect(err).toMatchObject({ status: 429, limitUsd: 5, tier: 'free', scope: 'user' });
       expect(err.resetAt.toISOString()).toBe('2026-04-01T00:00:00.000Z');
       expect(err.retryAfterSeconds(now())).toBe((Date.parse('2026-04-01T00:00:00Z') - now()) / 1000);
     }
@@ -107,7 +107,7 @@ describe('BudgetGuard on the reference plan', () => {
     expect(guard.check({ userId: 't1', tier: 'team', sessionId: 's1' })).toMatchObject({ scope: 'session', action: 'degrade', model: 'gpt-4.1-mini', limitUsd: 2 });
     expect(guard.check({ userId: 't1', tier: 'team', sessionId: 's2' })).toMatchObject({ state: 'ok', action: 'allow', model: undefined });
     guard.record('t1', 'team', 18, now(), 's3');
-    expect(guard.check({ userId: 't1', tier: 'team' })).toMatchObject({ scope: 'period', action: 'degrade', model: 'gpt-4.1-mini' });
+    expect(guard.check({ userId: 't1', tier: 'team' })).toMatchObject({ scope: 'user', action: 'degrade', model: 'gpt-4.1-mini' });
   });
 
   it('adds a span event for decisions other than ok', () => {
@@ -145,7 +145,7 @@ describe('BudgetGuard on the reference plan', () => {
 describe('BudgetGuard with a shared spend source', () => {
   it('counts spend of other instances after a refresh, without counting its own twice', async () => {
     const totals = new Map<string, number>();
-    const source: SpendSource = { periodSpend: vi.fn(async () => totals) };
+    const source: SpendSource = { periodSpend: vi.fn(async () => ({ users: totals })) };
     const { guard, now } = setup({ spendSource: source });
     guard.record('u1', 'free', 1, now());
     totals.set('u1', 1 + 3.5); // our $1, exported, plus $3.50 from another instance
@@ -156,7 +156,7 @@ describe('BudgetGuard with a shared spend source', () => {
   });
 
   it('never reports less than its own spend when the source lags or fails', async () => {
-    const { guard, now } = setup({ spendSource: { periodSpend: async () => new Map() } });
+    const { guard, now } = setup({ spendSource: { periodSpend: async () => ({ users: new Map() }) } });
     guard.record('u1', 'free', 2, now());
     await guard.refresh();
     expect(guard.check({ userId: 'u1', tier: 'free' }).spentUsd).toBe(2);

@@ -1,126 +1,81 @@
 import { diag, trace } from '@opentelemetry/api';
-import { BudgetExceededError } from './errors.js';
-import { PeriodCalendar } from './period.js';
+import { BudgetExceededError, LoopDetectedError } from './errors.js';
+import { SPAN_EVENT, budgetEvent, spanEventAttributes } from './events.js';
+import { SpendLedgers, UNITS_PER_USD, toUnits } from './ledger.js';
+import type { Ledger } from './ledger.js';
+import { PlanLimits } from './limits.js';
+import type { Limits } from './limits.js';
+import { resolveGuardOptions } from './options.js';
+import type { ResolvedGuardOptions } from './options.js';
 import type { Period } from './period.js';
-import { BudgetConfigError, parseBudgetPlan } from './plan.js';
-import type { BudgetAction, BudgetPlan } from './plan.js';
+import { parseBudgetPlan } from './plan.js';
+import type { BudgetAction } from './plan.js';
+import { Sessions, hashArguments } from './sessions.js';
+import type { SessionState } from './sessions.js';
 import type {
   BudgetCrossing,
   BudgetDecision,
-  BudgetEvent,
   BudgetGuardOptions,
-  BudgetState,
+  BudgetGuardStats,
+  BudgetScope,
   BudgetSubject,
+  LoopCrossing,
+  SpendEvent,
+  ToolCall,
+  ToolCallSpanEvent,
 } from './types.js';
 
-/** The budget that applies to one user: their overrides laid over their tier's. */
-interface Limits {
-  tier: string;
+/** Rank of a decision: the most restrictive budget answers. */
+const EXCEEDED_RANK: Readonly<Record<BudgetAction, number>> = { block: 5, degrade: 4, warn: 3, 'dry-run': 2 };
+const WARNING_RANK = 1;
+
+/** The budget leading a `check()` so far; one per guard, reused, since checks run synchronously. */
+interface Leader {
+  scope: BudgetScope;
+  rank: number;
+  share: number;
+  spent: number;
+  limits: Limits;
   limitUsd: number;
-  action: BudgetAction;
-  degradeModel: string | undefined;
-  sessionLimitUsd: number | undefined;
+  budgetUsd: number;
 }
 
 /**
- * Spend is kept in integer units of 1e-10 USD (the precision of span costs): float sums drift
- * (ten $0.10 calls add up to $0.9999999999999999) and would let a user past an exact limit.
- * Integers stay exact up to $900,000 per user and period.
- */
-const UNITS_PER_USD = 1e10;
-const toUnits = (usd: number) => Math.round(usd * UNITS_PER_USD);
-
-/** One user's spend in the current period, in units of 1e-10 USD. */
-interface Ledger {
-  /** The tier last seen for the user, so refreshes can judge crossings too. */
-  tier: string;
-  periodStartMs: number;
-  /** Spend this process recorded in the period: a floor whatever the spend source says. */
-  own: number;
-  /** The period total the spend source gave at its last refresh. */
-  sourceBase: number;
-  /** Spend recorded here since the running or last refresh began. */
-  sinceRefresh: number;
-  /** Spend recorded here before that refresh began, until the refresh lands. */
-  beforeRefresh: number;
-  warned: boolean;
-  exceeded: boolean;
-}
-
-/** What a span processor hands over for each priced call (structurally `SpanCostEvent`). */
-export interface SpendEvent {
-  attribution: { userId?: string | undefined; tier?: string | undefined; sessionId?: string | undefined };
-  costUsd: number;
-  startTimeMs: number;
-}
-
-/** Counters kept by a guard. */
-export interface BudgetGuardStats {
-  trackedUsers: number;
-  refreshes: number;
-  refreshFailures: number;
-  reloads: number;
-  reloadFailures: number;
-  callbackErrors: number;
-}
-
-const NO_LIMIT: Omit<Limits, 'tier'> = { limitUsd: Infinity, action: 'warn', degradeModel: undefined, sessionLimitUsd: undefined };
-
-/**
- * In-process LLM budgets: answers `check()` from memory, fed by the span processor with every
- * priced call (exact for one process) and, optionally, refreshed from a spend source shared by all
+ * In-process LLM budgets per user (or tier), session, feature and tenant, and a tool-call loop
+ * guard: answers `check()` from memory, fed by the span processor with every priced call and tool
+ * call (exact for one process) and, optionally, refreshed from a spend source shared by all
  * instances (ClickHouse) so they agree within one refresh interval.
  *
- * Worst overshoot: a call is checked before it runs and its cost is known only when it ends, so a
- * user can go past the limit by the calls admitted before the crossing one ended (one per request
- * in flight); with several instances, also by what the other instances admit between two
- * refreshes plus the exporter's delay (their spend reaches the source only once exported). For
- * N instances, refresh interval R, export delay E and a user spending at most r USD/s on each:
- * overshoot ≤ (N − 1) × r × (R + E) + the cost of the calls in flight.
+ * Worst overshoot: a call is checked before it runs and its cost is known only when it ends, so
+ * spend can go past a hard cap by the calls admitted before the crossing one ended (one per
+ * request in flight); with several instances, also by what the other instances admit between two
+ * refreshes plus the exporter's delay. For N instances, refresh interval R, export delay E and
+ * spend of at most r USD/s on each: overshoot ≤ (N − 1) × r × (R + E) + the calls in flight.
  */
 export class BudgetGuard {
-  private plan: BudgetPlan;
-  /** Limits worked out once per plan load, so checks allocate nothing for them. */
-  private tierLimits = new Map<string, Limits>();
-  private userLimits = new Map<string, Limits>();
-  private readonly calendar: PeriodCalendar;
+  private readonly o: ResolvedGuardOptions;
+  private limits: PlanLimits;
   private period: Period;
-  private resetAt: Date;
-  private readonly users = new Map<string, Ledger>();
-  private readonly sessions = new Map<string, number>();
-  private readonly warning: number;
-  private readonly now: () => number;
-  private readonly maxUsers: number;
-  private readonly maxSessions: number;
+  private readonly users: SpendLedgers;
+  private readonly features: SpendLedgers;
+  private readonly tenants: SpendLedgers;
+  private readonly sessions: Sessions;
+  private readonly pick: Leader;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly logged = new Set<string>();
-  private readonly stats = { refreshes: 0, refreshFailures: 0, reloads: 0, reloadFailures: 0, callbackErrors: 0 };
+  private readonly stats = { refreshes: 0, refreshFailures: 0, reloads: 0, reloadFailures: 0, callbackErrors: 0, loopsDetected: 0 };
   private started: Promise<void> | undefined;
 
   /** Throws `BudgetConfigError` for an invalid plan or option. */
   constructor(private readonly options: BudgetGuardOptions) {
-    if (options.plan === undefined && options.planSource === undefined) {
-      throw new BudgetConfigError('BudgetGuard: expected a "plan" or a "planSource"');
-    }
-    const warning = options.warningThreshold ?? 0.8;
-    if (!(warning > 0 && warning <= 1)) throw new BudgetConfigError('BudgetGuard option "warningThreshold": expected a number in (0, 1]');
-    const resetDay = options.period?.resetDay ?? 1;
-    if (!Number.isInteger(resetDay) || resetDay < 1 || resetDay > 28) {
-      throw new BudgetConfigError('BudgetGuard option "period.resetDay": expected a whole day of the month from 1 to 28');
-    }
-    try {
-      this.calendar = new PeriodCalendar(options.period);
-    } catch (cause) {
-      throw new BudgetConfigError(`BudgetGuard option "period.timeZone": expected an IANA time zone (${(cause as Error).message})`);
-    }
-    this.plan = options.plan === undefined ? { tiers: {} } : parseBudgetPlan(options.plan, 'BudgetGuard option "plan"');
-    this.applyPlan(this.plan);
-    this.warning = warning;
-    this.now = options.now ?? Date.now;
-    this.maxUsers = options.maxUsers ?? 1_000_000;
-    this.maxSessions = options.maxSessions ?? 100_000;
-    this.period = this.calendar.periodAt(this.now());
-    this.resetAt = new Date(this.period.endMs);
+    this.o = resolveGuardOptions(options);
+    this.limits = new PlanLimits(this.o.plan, this.o.warnAtPct);
+    this.users = new SpendLedgers(this.o.maxUsers);
+    this.features = new SpendLedgers(this.o.maxTenants, (f) => this.limits.forFeature(f));
+    this.tenants = new SpendLedgers(this.o.maxTenants, (t) => this.limits.forTenant(t));
+    this.sessions = new Sessions(this.o.maxSessions, this.o);
+    this.period = this.o.calendar.periodAt(this.o.now());
+    this.pick = { scope: 'user', rank: 0, share: 0, spent: 0, limits: this.limits.forUser(undefined, ''), limitUsd: 0, budgetUsd: 0 };
   }
 
   /**
@@ -147,104 +102,147 @@ export class BudgetGuard {
     return Promise.resolve();
   }
 
-  /** Where the user stands, from memory: no I/O. Decisions other than ok are recorded. */
+  /**
+   * The most restrictive answer of every budget that applies to the subject (its user's or tier's,
+   * its session's, its feature's, its tenant's) and of the loop guard, from memory: no I/O.
+   * Decisions other than ok are recorded.
+   */
   check(subject: BudgetSubject): BudgetDecision {
-    const now = this.now();
+    const now = this.o.now();
     if (now >= this.period.endMs) this.roll(now);
-    const limits = this.limitsFor(subject.userId, subject.tier);
-    const spent = this.spentOf(this.users.get(subject.userId));
-    let state: BudgetState = spent >= limits.limitUsd ? 'exceeded' : spent >= limits.limitUsd * this.warning ? 'warning' : 'ok';
-    let scope: BudgetDecision['scope'] = 'period';
-    let limitUsd = limits.limitUsd;
-    let spentUsd = spent;
-    if (state !== 'exceeded' && subject.sessionId !== undefined && limits.sessionLimitUsd !== undefined) {
-      const sessionSpent = (this.sessions.get(subject.sessionId) ?? 0) / UNITS_PER_USD;
-      if (sessionSpent >= limits.sessionLimitUsd) {
-        state = 'exceeded';
-        scope = 'session';
-        limitUsd = limits.sessionLimitUsd;
-        spentUsd = sessionSpent;
-      }
+    const start = this.period.startMs;
+    const p = this.pick;
+    const limits = this.limits.forUser(subject.userId, subject.tier);
+    p.rank = -1;
+    this.consider('user', subject.userId === undefined ? 0 : this.users.spent(subject.userId, start), limits, limits.limitUnits, limits.limitUsd, limits.budgetUsd);
+    const session = subject.sessionId === undefined ? undefined : this.sessions.get(subject.sessionId);
+    if (session !== undefined && limits.sessionLimitUnits !== Infinity) {
+      this.consider('session', session.units, limits, limits.sessionLimitUnits, limits.sessionBudgetUsd!, limits.sessionBudgetUsd!);
     }
-    const exceeded = state === 'exceeded';
-    const decision: BudgetDecision = {
-      action: exceeded ? limits.action : 'allow',
-      state,
-      spentUsd,
-      limitUsd,
-      remainingUsd: Math.max(0, limitUsd - spentUsd),
-      resetAt: new Date(this.period.endMs),
-      model: exceeded && limits.action === 'degrade' ? limits.degradeModel : undefined,
-      scope,
-    };
-    if (state !== 'ok') this.recordDecision(now, subject, limits.tier, decision);
+    if (this.limits.hasShared) {
+      if (subject.feature !== undefined) this.considerShared('feature', this.features, subject.feature, start);
+      if (subject.tenantId !== undefined) this.considerShared('tenant', this.tenants, subject.tenantId, start);
+    }
+    const loop = session?.loop;
+    if (loop !== undefined && EXCEEDED_RANK[this.o.loopAction] > p.rank) {
+      const decision = this.decision('loop', this.o.loopAction, 'session', session!.units, Infinity, Infinity, undefined);
+      decision.loop = { toolName: loop.toolName, count: loop.count };
+      this.recordDecision(now, subject, limits.tier, decision);
+      return decision;
+    }
+    const exceeded = p.rank >= EXCEEDED_RANK['dry-run'];
+    const action = exceeded ? p.limits.action : 'allow';
+    const decision = this.decision(
+      exceeded ? 'exceeded' : p.rank === WARNING_RANK ? 'warning' : 'ok',
+      action,
+      p.scope,
+      p.spent,
+      p.limitUsd,
+      p.budgetUsd,
+      action === 'degrade' ? p.limits.degradeModel : undefined,
+    );
+    if (decision.state !== 'ok') this.recordDecision(now, subject, limits.tier, decision);
     return decision;
   }
 
-  /** `check()`, throwing `BudgetExceededError` when the action is `block`. */
+  /** `check()`, throwing `LoopDetectedError` or `BudgetExceededError` when the action is `block`. */
   enforce(subject: BudgetSubject): BudgetDecision {
     const decision = this.check(subject);
-    if (decision.action === 'block') throw new BudgetExceededError(decision, this.limitsFor(subject.userId, subject.tier).tier);
-    return decision;
+    if (decision.action !== 'block') return decision;
+    if (decision.loop !== undefined) throw new LoopDetectedError(decision.loop.toolName, decision.loop.count, this.o.withinSteps, subject.sessionId!);
+    throw new BudgetExceededError(decision, this.limits.forUser(subject.userId, subject.tier).tier);
   }
 
   /** Adds a priced call's cost to its user's (and session's) spend. */
   record(userId: string, tier: string, costUsd: number, timeMs: number, sessionId?: string): void {
-    if (!(costUsd > 0)) return;
-    const units = toUnits(costUsd);
-    const now = this.now();
+    this.recordSpend({ attribution: { userId, tier, sessionId }, costUsd, startTimeMs: timeMs });
+  }
+
+  /** Adds a model call's cost to the spend of its user, session, feature and tenant; it is also a step of its session. */
+  recordSpend(e: SpendEvent): void {
+    const { userId, sessionId, feature, tenantId } = e.attribution;
+    const tier = e.attribution.tier ?? '';
+    const now = this.o.now();
     if (now >= this.period.endMs) this.roll(now);
-    if (sessionId !== undefined) this.addSessionSpend(sessionId, units);
-    if (timeMs < this.period.startMs) return;
-    const ledger = this.ledgerOf(userId);
-    if (tier !== '') ledger.tier = tier;
-    ledger.own += units;
-    ledger.sinceRefresh += units;
-    this.crossings(userId, ledger);
+    const session = sessionId === undefined ? undefined : this.sessionOf(sessionId, userId, tier);
+    if (session !== undefined) this.sessions.modelStep(session);
+    if (!(e.costUsd > 0)) return;
+    const units = toUnits(e.costUsd);
+    if (session !== undefined) {
+      session.units += units;
+      this.sessionCrossing(sessionId!, session);
+    }
+    const start = this.period.startMs;
+    if (e.startTimeMs < start) return;
+    if (userId !== undefined) {
+      const l = this.users.add(userId, units, start);
+      if (tier !== '') l.tier = tier;
+      this.userCrossings(userId, l);
+    }
+    if (feature !== undefined) this.sharedCrossings('feature', feature, this.features.add(feature, units, start), userId, tier);
+    if (tenantId !== undefined) this.sharedCrossings('tenant', tenantId, this.tenants.add(tenantId, units, start), userId, tier);
   }
 
   /** A listener for the span processor's `onSpanCost` option. */
   spanCostListener(): (event: SpendEvent) => void {
+    return (e) => this.recordSpend(e);
+  }
+
+  /**
+   * Adds a tool call to its session's steps; a call repeated `repeats` times within the last
+   * `withinSteps` steps makes the session loop (`onLoop` fires once per session).
+   */
+  recordToolCall(call: ToolCall): void {
+    const session = this.sessionOf(call.sessionId, call.userId, call.tier ?? '');
+    if (!this.sessions.toolStep(session, call.toolName, hashArguments(call.arguments)) || session.looped) return;
+    session.looped = true;
+    this.stats.loopsDetected++;
+    const onLoop = this.options.onLoop;
+    if (onLoop === undefined) return;
+    const loop = session.loop!;
+    const crossing: LoopCrossing = {
+      sessionId: call.sessionId,
+      userId: session.userId,
+      tier: session.tier,
+      toolName: loop.toolName,
+      count: loop.count,
+      withinSteps: this.o.withinSteps,
+      timeMs: this.o.now(),
+    };
+    this.guarded(() => onLoop(crossing), 'an onLoop callback threw');
+  }
+
+  /** A listener for the span processor's `onToolCall` option; tool calls without a session are ignored. */
+  toolCallListener(): (event: ToolCallSpanEvent) => void {
     return (e) => {
-      const { userId, tier, sessionId } = e.attribution;
-      if (userId !== undefined) this.record(userId, tier ?? '', e.costUsd, e.startTimeMs, sessionId);
+      const { sessionId, userId, tier } = e.attribution;
+      if (sessionId !== undefined) this.recordToolCall({ sessionId, toolName: e.toolName, arguments: e.arguments, userId, tier });
     };
   }
 
-  /** Pulls every user's period spend from the spend source now. */
+  /** Pulls the period spend of every user, feature and tenant from the spend source now. */
   async refresh(): Promise<void> {
     const source = this.options.spendSource;
     if (source === undefined) return;
-    const periodStartMs = this.period.startMs;
-    for (const l of this.users.values()) {
-      l.beforeRefresh += l.sinceRefresh;
-      l.sinceRefresh = 0;
-    }
-    let totals: ReadonlyMap<string, number>;
+    const start = this.period.startMs;
+    const scopes = [this.users, this.features, this.tenants];
+    for (const s of scopes) s.beginRefresh();
+    let totals: Awaited<ReturnType<typeof source.periodSpend>>;
     try {
-      totals = await source.periodSpend(periodStartMs);
+      totals = await source.periodSpend(start);
     } catch (err) {
-      for (const l of this.users.values()) {
-        l.sinceRefresh += l.beforeRefresh;
-        l.beforeRefresh = 0;
-      }
+      for (const s of scopes) s.abortRefresh();
       this.stats.refreshFailures++;
       this.logOnce('refresh', 'BudgetGuard: spend refresh failed; using this process\'s spend until the next refresh', err);
       return;
     }
     this.stats.refreshes++;
-    if (periodStartMs !== this.period.startMs) return;
-    for (const [userId, l] of this.users) {
-      l.sourceBase = toUnits(totals.get(userId) ?? 0);
-      l.beforeRefresh = 0;
-      this.crossings(userId, l);
-    }
-    for (const [userId, total] of totals) {
-      if (this.users.has(userId) || !(total > 0)) continue;
-      const l = this.ledgerOf(userId);
-      l.sourceBase = toUnits(total);
-      this.crossings(userId, l);
-    }
+    if (start !== this.period.startMs) return;
+    this.users.applyRefresh(totals.users, start, (userId, l) => this.userCrossings(userId, l));
+    if (totals.features === undefined) this.features.abortRefresh();
+    else this.features.applyRefresh(totals.features, start, (f, l) => this.sharedCrossings('feature', f, l, undefined, ''));
+    if (totals.tenants === undefined) this.tenants.abortRefresh();
+    else this.tenants.applyRefresh(totals.tenants, start, (t, l) => this.sharedCrossings('tenant', t, l, undefined, ''));
   }
 
   /** Reloads the plan from the plan source now; a bad plan is logged and the old one kept. */
@@ -252,7 +250,9 @@ export class BudgetGuard {
     const source = this.options.planSource;
     if (source === undefined) return;
     try {
-      this.applyPlan(parseBudgetPlan(await source.load(), 'plan source'));
+      this.limits = new PlanLimits(parseBudgetPlan(await source.load(), 'plan source'), this.o.warnAtPct);
+      this.features.relink((f) => this.limits.forFeature(f));
+      this.tenants.relink((t) => this.limits.forTenant(t));
       this.stats.reloads++;
     } catch (err) {
       this.stats.reloadFailures++;
@@ -262,116 +262,120 @@ export class BudgetGuard {
 
   /** Counters since construction. */
   getStats(): BudgetGuardStats {
-    return { trackedUsers: this.users.size, ...this.stats };
-  }
-
-  private applyPlan(plan: BudgetPlan): void {
-    const tiers = new Map<string, Limits>();
-    for (const [tier, t] of Object.entries(plan.tiers)) {
-      tiers.set(tier, { tier, limitUsd: t.monthlyBudgetUsd, action: t.action, degradeModel: t.degradeModel, sessionLimitUsd: t.sessionBudgetUsd });
-    }
-    const users = new Map<string, Limits>();
-    for (const [userId, u] of Object.entries(plan.users ?? {})) {
-      const tier = u.tier === undefined ? undefined : tiers.get(u.tier);
-      users.set(userId, {
-        // Without a tier of its own the override applies over whatever tier the call names.
-        tier: u.tier ?? '',
-        limitUsd: u.monthlyBudgetUsd ?? tier?.limitUsd ?? Infinity,
-        action: u.action ?? tier?.action ?? 'warn',
-        degradeModel: u.degradeModel ?? tier?.degradeModel,
-        sessionLimitUsd: tier?.sessionLimitUsd,
-      });
-    }
-    this.plan = plan;
-    this.tierLimits = tiers;
-    this.userLimits = users;
-  }
-
-  private limitsFor(userId: string, tier: string): Limits {
-    const user = this.userLimits.size === 0 ? undefined : this.userLimits.get(userId);
-    if (user === undefined) return this.tierLimits.get(tier) ?? { tier, ...NO_LIMIT };
-    if (user.tier !== '') return user;
-    const t = this.tierLimits.get(tier);
-    const override = this.plan.users![userId]!;
     return {
-      tier,
-      limitUsd: override.monthlyBudgetUsd ?? t?.limitUsd ?? Infinity,
-      action: override.action ?? t?.action ?? 'warn',
-      degradeModel: override.degradeModel ?? t?.degradeModel,
-      sessionLimitUsd: t?.sessionLimitUsd,
+      trackedUsers: this.users.byKey.size,
+      trackedFeatures: this.features.byKey.size,
+      trackedTenants: this.tenants.byKey.size,
+      trackedSessions: this.sessions.byId.size,
+      ...this.stats,
     };
   }
 
-  private spentOf(l: Ledger | undefined): number {
-    if (l === undefined || l.periodStartMs !== this.period.startMs) return 0;
-    return Math.max(l.sourceBase + l.beforeRefresh + l.sinceRefresh, l.own) / UNITS_PER_USD;
+  /** Considers a feature's or tenant's budget: one lookup finds its spend and its budget. */
+  private considerShared(scope: 'feature' | 'tenant', ledgers: SpendLedgers, key: string, start: number): void {
+    const l = ledgers.byKey.get(key);
+    const limits = l !== undefined ? l.limits : scope === 'feature' ? this.limits.forFeature(key) : this.limits.forTenant(key);
+    if (limits === undefined) return;
+    this.consider(scope, l === undefined ? 0 : ledgers.spentOf(l, start), limits, limits.limitUnits, limits.limitUsd, limits.budgetUsd);
   }
 
-  private ledgerOf(userId: string): Ledger {
-    let l = this.users.get(userId);
-    if (l === undefined) {
-      if (this.users.size >= this.maxUsers) this.users.delete(this.users.keys().next().value!);
-      l = { tier: '', periodStartMs: this.period.startMs, own: 0, sourceBase: 0, sinceRefresh: 0, beforeRefresh: 0, warned: false, exceeded: false };
-      this.users.set(userId, l);
-    } else if (l.periodStartMs !== this.period.startMs) {
-      Object.assign(l, { periodStartMs: this.period.startMs, own: 0, sourceBase: 0, sinceRefresh: 0, beforeRefresh: 0, warned: false, exceeded: false });
-    }
-    return l;
+  /** Makes a budget the answer of the running check when it is more restrictive than the one so far. */
+  private consider(scope: BudgetScope, spent: number, limits: Limits, limitUnits: number, limitUsd: number, budgetUsd: number): void {
+    const warnUnits = scope === 'session' ? Infinity : limits.warnUnits;
+    const rank = spent >= limitUnits ? EXCEEDED_RANK[limits.action] : spent >= warnUnits ? WARNING_RANK : 0;
+    const share = limitUnits === Infinity ? 0 : limitUnits === 0 ? Infinity : spent / limitUnits;
+    const p = this.pick;
+    if (rank < p.rank || (rank === p.rank && share <= p.share)) return;
+    p.scope = scope;
+    p.rank = rank;
+    p.share = share;
+    p.spent = spent;
+    p.limits = limits;
+    p.limitUsd = limitUsd;
+    p.budgetUsd = budgetUsd;
   }
 
-  private addSessionSpend(sessionId: string, units: number): void {
-    const before = this.sessions.get(sessionId);
-    if (before === undefined && this.sessions.size >= this.maxSessions) this.sessions.delete(this.sessions.keys().next().value!);
-    this.sessions.set(sessionId, (before ?? 0) + units);
+  private decision(
+    state: BudgetDecision['state'],
+    action: BudgetDecision['action'],
+    scope: BudgetScope,
+    spentUnits: number,
+    limitUsd: number,
+    budgetUsd: number,
+    model: string | undefined,
+  ): BudgetDecision {
+    const spentUsd = spentUnits / UNITS_PER_USD;
+    return { action, state, scope, spentUsd, limitUsd, budgetUsd, remainingUsd: Math.max(0, limitUsd - spentUsd), resetAt: new Date(this.period.endMs), model };
+  }
+
+  private sessionOf(sessionId: string, userId: string | undefined, tier: string): SessionState {
+    const s = this.sessions.stateOf(sessionId);
+    if (userId !== undefined) s.userId = userId;
+    if (tier !== '') s.tier = tier;
+    return s;
   }
 
   private roll(now: number): void {
-    this.period = this.calendar.periodAt(now);
-    this.resetAt = new Date(this.period.endMs);
+    this.period = this.o.calendar.periodAt(now);
   }
 
-  private crossings(userId: string, l: Ledger): void {
-    const limits = this.limitsFor(userId, l.tier);
-    const spent = this.spentOf(l);
-    if (!l.warned && spent >= limits.limitUsd * this.warning) {
+  private userCrossings(userId: string, l: Ledger): void {
+    if (l.warned && l.exceeded) return;
+    const limits = this.limits.forUser(userId, l.tier);
+    this.crossings(l, limits, 'user', undefined, userId, limits.tier || l.tier);
+  }
+
+  private sharedCrossings(scope: 'feature' | 'tenant', key: string, l: Ledger, userId: string | undefined, tier: string): void {
+    if (l.warned && l.exceeded) return;
+    if (l.limits !== undefined) this.crossings(l, l.limits, scope, key, userId, tier);
+  }
+
+  /** Fires `onWarning` / `onExceeded` for thresholds the ledger has just reached. */
+  private crossings(l: Ledger, limits: Limits, scope: BudgetScope, key: string | undefined, userId: string | undefined, tier: string): void {
+    const spent = this.users.spentOf(l, this.period.startMs);
+    const warn = !l.warned && spent >= limits.warnUnits;
+    const exceed = !l.exceeded && spent >= limits.limitUnits;
+    if (!warn && !exceed) return;
+    const who: CrossingSubject = { scope, userId, tier: tier === '' ? undefined : tier };
+    if (scope === 'feature') who.feature = key;
+    if (scope === 'tenant') who.tenantId = key;
+    if (warn) {
       l.warned = true;
-      this.callback(this.options.onWarning, { userId, tier: limits.tier, spentUsd: spent, limitUsd: limits.limitUsd, resetAt: this.resetAt });
+      this.crossing(this.options.onWarning, who, spent, limits.limitUsd, limits.budgetUsd);
     }
-    if (!l.exceeded && spent >= limits.limitUsd) {
+    if (exceed) {
       l.exceeded = true;
-      this.callback(this.options.onExceeded, { userId, tier: limits.tier, spentUsd: spent, limitUsd: limits.limitUsd, resetAt: this.resetAt });
+      this.crossing(this.options.onExceeded, who, spent, limits.limitUsd, limits.budgetUsd);
     }
   }
 
-  private callback(fn: ((c: BudgetCrossing) => void) | undefined, crossing: BudgetCrossing): void {
+  private sessionCrossing(sessionId: string, s: SessionState): void {
+    if (s.exceeded) return;
+    const limits = this.limits.forUser(s.userId, s.tier ?? '');
+    if (s.units < limits.sessionLimitUnits) return;
+    s.exceeded = true;
+    const who = { scope: 'session' as const, sessionId, userId: s.userId, tier: limits.tier || s.tier };
+    this.crossing(this.options.onExceeded, who, s.units, limits.sessionBudgetUsd!, limits.sessionBudgetUsd!);
+  }
+
+  private crossing(fn: ((c: BudgetCrossing) => void) | undefined, who: CrossingSubject, spentUnits: number, limitUsd: number, budgetUsd: number): void {
     if (fn === undefined) return;
+    const crossing: BudgetCrossing = { ...who, spentUsd: spentUnits / UNITS_PER_USD, limitUsd, budgetUsd, resetAt: new Date(this.period.endMs) };
+    this.guarded(() => fn(crossing), 'an onWarning/onExceeded callback threw');
+  }
+
+  private guarded(fn: () => void, what: string): void {
     try {
-      fn({ ...crossing, resetAt: new Date(crossing.resetAt) });
+      fn();
     } catch (err) {
       this.stats.callbackErrors++;
-      this.logOnce('callback', 'BudgetGuard: an onWarning/onExceeded callback threw', err);
+      this.logOnce(`callback:${what}`, `BudgetGuard: ${what}`, err);
     }
   }
 
   private recordDecision(now: number, subject: BudgetSubject, tier: string, d: BudgetDecision): void {
-    const event: BudgetEvent = {
-      timeMs: now,
-      userId: subject.userId,
-      tier,
-      sessionId: subject.sessionId,
-      state: d.state as BudgetEvent['state'],
-      action: d.action,
-      scope: d.scope,
-      spentUsd: d.spentUsd,
-      limitUsd: d.limitUsd,
-    };
-    trace.getActiveSpan()?.addEvent('genai_cost.budget', {
-      'genai_cost.budget.state': event.state,
-      'genai_cost.budget.action': event.action,
-      'genai_cost.budget.scope': event.scope,
-      'genai_cost.budget.spent_usd': event.spentUsd,
-      'genai_cost.budget.limit_usd': event.limitUsd,
-    });
+    const event = budgetEvent(now, subject, tier, d);
+    trace.getActiveSpan()?.addEvent(SPAN_EVENT, spanEventAttributes(event));
     try {
       this.options.eventSink?.record(event);
     } catch (err) {
@@ -391,3 +395,6 @@ export class BudgetGuard {
     diag.error(`${message}. Further failures of this kind are only counted.`, err);
   }
 }
+
+/** The fields of a crossing that say whose budget it is. */
+type CrossingSubject = Omit<BudgetCrossing, 'spentUsd' | 'limitUsd' | 'budgetUsd' | 'resetAt'>;

@@ -5,8 +5,10 @@ import { BudgetConfigError, parseBudgetPlan } from './plan.js';
 import type { BudgetPlan } from './plan.js';
 import type { PlanSource } from './types.js';
 
-const TIER_FIELDS = ['monthlyBudgetUsd', 'action', 'degradeModel', 'sessionBudgetUsd'] as const;
-const USER_FIELDS = ['tier', 'monthlyBudgetUsd', 'action', 'degradeModel'] as const;
+const CAP_FIELDS = ['warnAtPct', 'blockAtPct'] as const;
+const SHARED_FIELDS = ['monthlyBudgetUsd', 'action', 'degradeModel', ...CAP_FIELDS] as const;
+const TIER_FIELDS = [...SHARED_FIELDS, 'sessionBudgetUsd'] as const;
+const USER_FIELDS = ['tier', ...SHARED_FIELDS] as const;
 
 function pick(from: unknown, fields: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -15,22 +17,31 @@ function pick(from: unknown, fields: readonly string[]): Record<string, unknown>
   return out;
 }
 
+/** The entries of a section that have both a budget and an action, with their budget fields. */
+function budgets(section: Record<string, unknown> | undefined, fields: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, entry] of Object.entries(section ?? {})) {
+    const budget = pick(entry, fields);
+    if (budget.monthlyBudgetUsd !== undefined && budget.action !== undefined) out[name] = budget;
+  }
+  return out;
+}
+
 /**
- * The budget fields of a plan file, `genai-cost.config.yaml` or any JSON / YAML file with `tiers`
- * and `users`: a tier without both a budget and an action has no limit; other fields (prices,
- * target margins, features, ClickHouse settings) are ignored.
+ * The budget fields of a plan file, `genai-cost.config.yaml` or any JSON / YAML file with `tiers`,
+ * `users`, `features` and `tenants`: a tier, feature or tenant without both a budget and an action
+ * has no limit; other fields (prices, target margins, revenue, ClickHouse settings) are ignored.
  */
 export function budgetPlanFromFile(data: unknown, origin: string): BudgetPlan {
   if (typeof data !== 'object' || data === null) throw new BudgetConfigError(`${origin}: expected a plan with "tiers"`);
-  const file = data as { tiers?: Record<string, unknown>; users?: Record<string, unknown> };
-  const tiers: Record<string, unknown> = {};
-  for (const [name, tier] of Object.entries(file.tiers ?? {})) {
-    const budget = pick(tier, TIER_FIELDS);
-    if (budget.monthlyBudgetUsd !== undefined && budget.action !== undefined) tiers[name] = budget;
-  }
+  type Section = Record<string, unknown> | undefined;
+  const file = data as { tiers?: Section; users?: Section; features?: Section; tenants?: Section };
   const users: Record<string, unknown> = {};
   for (const [id, user] of Object.entries(file.users ?? {})) users[id] = pick(user, USER_FIELDS);
-  return parseBudgetPlan({ tiers, users }, origin);
+  return parseBudgetPlan(
+    { tiers: budgets(file.tiers, TIER_FIELDS), users, features: budgets(file.features, SHARED_FIELDS), tenants: budgets(file.tenants, SHARED_FIELDS) },
+    origin,
+  );
 }
 
 /** Reads budgets from a plan file on every reload, so edits apply without a deploy. */

@@ -25,6 +25,12 @@ function plan(patch: (p: PlanData) => void): unknown {
   return p;
 }
 
+/** The example plan file with its commented-out budget settings (caps, session ceiling, feature and tenant budgets) uncommented. */
+function uncommentBudgets(text: string): string {
+  const inline = text.replace(/^(\s+)# ((?:warnAtPct|blockAtPct|sessionBudgetUsd|monthlyBudgetUsd|action): .*)$/gm, '$1$2');
+  return inline.replace(/^# tenants:\n(?:#.*\n)*/m, (block) => block.replace(/^# /gm, ''));
+}
+
 function errorOf(data: unknown, env: Record<string, string> = {}): CliError {
   try {
     parseConfig(data, FILE, env);
@@ -54,6 +60,29 @@ describe('plan file', () => {
     const text = head! + tail!.replace(/^# /gm, '');
     const config = parseConfig(parseYaml(text), FILE);
     expect(config.catalog.find('ft:gpt-4o-mini-2024-07-18:acme:support:B3x9k2', 'openai')?.origin).toBe('custom');
+  });
+
+  it('sets caps, a session ceiling, a feature budget and a tenant budget once the example budgets are uncommented', () => {
+    const config = parseConfig(parseYaml(uncommentBudgets(readFileSync(EXAMPLE, 'utf8'))), FILE);
+    expect(config.tiers.solo).toMatchObject({ monthlyBudgetUsd: 8, action: 'warn', warnAtPct: 75, blockAtPct: 150, sessionBudgetUsd: 2 });
+    expect(config.features.summarise).toEqual({ revenuePerUserUsd: 4, monthlyBudgetUsd: 500, action: 'block' });
+    expect(config.tenants).toEqual({ 'acme-corp': { monthlyBudgetUsd: 300, action: 'degrade', degradeModel: 'gpt-4o-mini' } });
+  });
+
+  it('checks budget caps, feature and tenant budgets, naming the field', () => {
+    expect(errorOf(plan((p) => Object.assign(p.tiers.solo!, { warnAtPct: 160, blockAtPct: 150 }))).message).toBe(
+      'genai-cost.config.yaml: tiers.solo.warnAtPct: expected a percentage up to blockAtPct (150)',
+    );
+    expect(errorOf(plan((p) => (p.tiers.solo!.blockAtPct = 0))).message).toBe('genai-cost.config.yaml: tiers.solo.blockAtPct: expected a percentage of the budget > 0');
+    expect(errorOf(plan((p) => (p.features.chat!.action = 'block'))).message).toBe(
+      'genai-cost.config.yaml: features.chat.monthlyBudgetUsd: required when action is set: expected a number ≥ 0',
+    );
+    expect(errorOf(plan((p) => (p.tenants = { acme: { monthlyBudgetUsd: 10, action: 'degrade' } }))).message).toBe(
+      'genai-cost.config.yaml: tenants.acme.degradeModel: required when action is degrade: expected the model to switch to',
+    );
+    expect(errorOf(plan((p) => (p.tenants = { acme: { monthlyBudgetUsd: 10, action: 'block', price: 5 } }))).message).toMatch(
+      /^genai-cost.config.yaml: tenants.acme: unknown field "price" \(expected monthlyBudgetUsd, action, degradeModel, warnAtPct, blockAtPct\)$/,
+    );
   });
 
   it('finds genai-cost.config.yaml in the working directory, and --config names another file', () => {
@@ -101,7 +130,7 @@ describe('plan file', () => {
 
   it('lists the accepted fields for an unknown one', () => {
     expect(errorOf(plan((p) => (p.tiers.solo!.price = 19))).message).toBe(
-      'genai-cost.config.yaml: tiers.solo: unknown field "price" (expected monthlyPriceUsd, monthlyBudgetUsd, action, degradeModel, targetMarginPct, targetAiCogsPct)',
+      'genai-cost.config.yaml: tiers.solo: unknown field "price" (expected monthlyPriceUsd, monthlyBudgetUsd, action, degradeModel, targetMarginPct, targetAiCogsPct, sessionBudgetUsd, warnAtPct, blockAtPct)',
     );
     expect(errorOf(plan((p) => (p.plans = {}))).message).toMatch(/^genai-cost.config.yaml: \(top level\): unknown field "plans" \(expected clickhouse, tiers/);
   });

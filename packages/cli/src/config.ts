@@ -26,6 +26,12 @@ const pct = z
   .min(0, 'expected a percentage from 0 to 100')
   .max(100, 'expected a percentage from 0 to 100');
 const action = z.enum(BUDGET_ACTIONS, { error: expected(`one of ${BUDGET_ACTIONS.join(', ')}`) });
+const capPct = z
+  .number({ error: expected('a percentage of the budget > 0') })
+  .finite('expected a percentage of the budget > 0')
+  .positive('expected a percentage of the budget > 0');
+/** Soft and hard caps of a budget: warn at one share of it, apply the action only at another. */
+const caps = { warnAtPct: capPct.optional(), blockAtPct: capPct.optional() };
 const text = z.string({ error: expected('a non-empty string') }).min(1, 'expected a non-empty string');
 const name = text.regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, 'expected letters, digits, ".", "_", ":", "@" or "-"');
 
@@ -49,6 +55,19 @@ function degradeNeedsModel(plan: { action?: string | undefined; degradeModel?: s
   }
 }
 
+function capsInOrder(plan: { warnAtPct?: number | undefined; blockAtPct?: number | undefined }, ctx: z.RefinementCtx): void {
+  if (plan.warnAtPct !== undefined && plan.warnAtPct > (plan.blockAtPct ?? 100)) {
+    ctx.addIssue({ code: 'custom', path: ['warnAtPct'], message: `expected a percentage up to blockAtPct (${plan.blockAtPct ?? 100})` });
+  }
+}
+
+/** An action needs a budget to apply to. */
+function budgetNeedsAmount(plan: { monthlyBudgetUsd?: number | undefined; action?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (plan.action !== undefined && plan.monthlyBudgetUsd === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['monthlyBudgetUsd'], message: 'required when action is set: expected a number ≥ 0' });
+  }
+}
+
 const tierSchema = strict({
   monthlyPriceUsd: usd,
   monthlyBudgetUsd: usd.optional(),
@@ -56,11 +75,12 @@ const tierSchema = strict({
   degradeModel: text.optional(),
   targetMarginPct: pct.optional(),
   targetAiCogsPct: pct.optional(),
+  sessionBudgetUsd: usd.optional(),
+  ...caps,
 }).superRefine((t, ctx) => {
   degradeNeedsModel(t, ctx);
-  if (t.action !== undefined && t.monthlyBudgetUsd === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['monthlyBudgetUsd'], message: 'required when action is set: expected a number ≥ 0' });
-  }
+  capsInOrder(t, ctx);
+  budgetNeedsAmount(t, ctx);
 });
 
 const userSchema = strict({
@@ -69,9 +89,26 @@ const userSchema = strict({
   monthlyBudgetUsd: usd.optional(),
   action: action.optional(),
   degradeModel: text.optional(),
-});
+  ...caps,
+}).superRefine(capsInOrder);
 
-const featureSchema = strict({ revenuePerUserUsd: usd });
+/** A budget on a total (all users of a feature, a whole account): `monthlyBudgetUsd` and `action` go together. */
+const totalBudget = {
+  monthlyBudgetUsd: usd.optional(),
+  action: action.optional(),
+  degradeModel: text.optional(),
+  ...caps,
+};
+type TotalBudget = { monthlyBudgetUsd?: number | undefined; action?: string | undefined; degradeModel?: string | undefined; warnAtPct?: number | undefined; blockAtPct?: number | undefined };
+function totalBudgetRules(b: TotalBudget, ctx: z.RefinementCtx): void {
+  degradeNeedsModel(b, ctx);
+  capsInOrder(b, ctx);
+  budgetNeedsAmount(b, ctx);
+}
+
+const featureSchema = strict({ revenuePerUserUsd: usd.optional(), ...totalBudget }).superRefine(totalBudgetRules);
+
+const tenantSchema = strict(totalBudget).superRefine(totalBudgetRules);
 
 const clickhouseSchema = strict({
   url: text.optional(),
@@ -88,7 +125,8 @@ const configSchema = strict({
   clickhouse: clickhouseSchema.optional(),
   tiers: map(tierSchema, 'tier name → plan').optional(),
   users: map(userSchema, 'user id → overrides').optional(),
-  features: map(featureSchema, 'feature name → { revenuePerUserUsd }').optional(),
+  features: map(featureSchema, 'feature name → { revenuePerUserUsd, monthlyBudgetUsd, action }').optional(),
+  tenants: map(tenantSchema, 'tenant id → { monthlyBudgetUsd, action }').optional(),
   prices: z.array(z.unknown(), { error: expected('a list of price entries') }).optional(),
 }).superRefine((c, ctx) => {
   const tiers = Object.keys(c.tiers ?? {});
@@ -109,8 +147,10 @@ type RawConfig = z.output<typeof configSchema>;
 export type TierPlan = z.output<typeof tierSchema>;
 /** Per-user overrides of the tier's plan. */
 export type UserPlan = z.output<typeof userSchema>;
-/** What the plan says about a feature. */
+/** What the plan says about a feature: its revenue share and a budget on its total spend. */
 export type FeaturePlan = z.output<typeof featureSchema>;
+/** A budget on a tenant's (account's) total spend. */
+export type TenantPlan = z.output<typeof tenantSchema>;
 
 /** ClickHouse connection settings of the plan file, the password already read from its variable. */
 export interface ClickHouseSettings {
@@ -128,6 +168,7 @@ export interface GenAICostConfig {
   tiers: Record<string, TierPlan>;
   users: Record<string, UserPlan>;
   features: Record<string, FeaturePlan>;
+  tenants: Record<string, TenantPlan>;
   prices: UserModelPriceInput[];
   /** The built-in catalog with `prices` laid over it. */
   catalog: PriceCatalog;
@@ -175,6 +216,7 @@ export function parseConfig(data: unknown, source: string, env: LoadConfigOption
     tiers: c.tiers ?? {},
     users: c.users ?? {},
     features: c.features ?? {},
+    tenants: c.tenants ?? {},
     prices,
     catalog,
   };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { planRow } from '@genai-cost/clickhouse';
 import { parseConfig } from './config.js';
 import { DEFAULT_PLAN } from './defaultPlan.js';
 import { describePlan, planRows } from './planRows.js';
@@ -28,6 +29,9 @@ describe('planRows', () => {
       degradeModel: 'gpt-4o-mini',
       featureRevenuePerUserUsd: null,
       targetAiCogsPct: null,
+      sessionBudgetUsd: null,
+      warnAtPct: null,
+      blockAtPct: null,
     });
     expect(rows.find((r) => r.key === 'code-review')).toEqual({
       kind: 'feature',
@@ -40,6 +44,9 @@ describe('planRows', () => {
       degradeModel: null,
       featureRevenuePerUserUsd: 20,
       targetAiCogsPct: null,
+      sessionBudgetUsd: null,
+      warnAtPct: null,
+      blockAtPct: null,
     });
   });
 
@@ -53,9 +60,29 @@ describe('planRows', () => {
     );
     const users = planRows(config).filter((r) => r.kind === 'user');
     expect(users).toEqual([
-      { kind: 'user', key: 'alice', tier: 'team', monthlyPriceUsd: 39, monthlyBudgetUsd: null, action: null, targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null, targetAiCogsPct: null },
-      { kind: 'user', key: 'bob', tier: '', monthlyPriceUsd: null, monthlyBudgetUsd: 5, action: 'block', targetMarginPct: null, degradeModel: null, featureRevenuePerUserUsd: null, targetAiCogsPct: null },
+      planRow({ kind: 'user', key: 'alice', tier: 'team', monthlyPriceUsd: 39 }),
+      planRow({ kind: 'user', key: 'bob', monthlyBudgetUsd: 5, action: 'block' }),
     ]);
+  });
+
+  it('carries session ceilings, soft and hard caps, feature budgets and tenant budgets', () => {
+    const config = parseConfig(
+      {
+        tiers: { pro: { monthlyPriceUsd: 49, monthlyBudgetUsd: 20, action: 'block', warnAtPct: 75, blockAtPct: 150, sessionBudgetUsd: 2 } },
+        users: { vip: { monthlyBudgetUsd: 100, action: 'warn', warnAtPct: 90 } },
+        features: { summarizer: { revenuePerUserUsd: 4, monthlyBudgetUsd: 500, action: 'block' }, search: { monthlyBudgetUsd: 50, action: 'degrade', degradeModel: 'small' } },
+        tenants: { acme: { monthlyBudgetUsd: 200, action: 'block', blockAtPct: 120 } },
+      },
+      'plan',
+    );
+    expect(planRows(config)).toEqual([
+      planRow({ kind: 'tier', key: 'pro', tier: 'pro', monthlyPriceUsd: 49, monthlyBudgetUsd: 20, action: 'block', warnAtPct: 75, blockAtPct: 150, sessionBudgetUsd: 2 }),
+      planRow({ kind: 'user', key: 'vip', monthlyBudgetUsd: 100, action: 'warn', warnAtPct: 90 }),
+      planRow({ kind: 'feature', key: 'summarizer', featureRevenuePerUserUsd: 4, monthlyBudgetUsd: 500, action: 'block' }),
+      planRow({ kind: 'feature', key: 'search', monthlyBudgetUsd: 50, action: 'degrade', degradeModel: 'small' }),
+      planRow({ kind: 'tenant', key: 'acme', monthlyBudgetUsd: 200, action: 'block', blockAtPct: 120 }),
+    ]);
+    expect(describePlan(planRows(config))).toBe('1 tier (pro), 1 user override, 2 features, 1 tenant');
   });
 
   it("carries a tier's AI COGS target", () => {

@@ -1,10 +1,10 @@
 import { planRow } from '@genai-cost/clickhouse';
 import type { PlanRow } from '@genai-cost/clickhouse';
-import type { GenAICostConfig } from './config.js';
+import type { FeaturePlan, GenAICostConfig, TenantPlan } from './config.js';
 
 /**
- * The rows of the `plans` table for a plan file: one per tier, per user override and per
- * feature, in file order. A user override without a tier keeps `tier` empty: the user's tier
+ * The rows of the `plans` table for a plan file: one per tier, per user override, per feature and
+ * per tenant, in file order. A user override without a tier keeps `tier` empty: the user's tier
  * then comes from their spans.
  */
 export function planRows(config: GenAICostConfig): PlanRow[] {
@@ -21,6 +21,8 @@ export function planRows(config: GenAICostConfig): PlanRow[] {
         targetMarginPct: t.targetMarginPct ?? null,
         targetAiCogsPct: t.targetAiCogsPct ?? null,
         degradeModel: t.degradeModel ?? null,
+        sessionBudgetUsd: t.sessionBudgetUsd ?? null,
+        ...caps(t),
       }),
     );
   }
@@ -34,24 +36,36 @@ export function planRows(config: GenAICostConfig): PlanRow[] {
         monthlyBudgetUsd: u.monthlyBudgetUsd ?? null,
         action: u.action ?? null,
         degradeModel: u.degradeModel ?? null,
+        ...caps(u),
       }),
     );
   }
   for (const [feature, f] of Object.entries(config.features)) {
-    rows.push(planRow({ kind: 'feature', key: feature, featureRevenuePerUserUsd: f.revenuePerUserUsd }));
+    rows.push(planRow({ kind: 'feature', key: feature, featureRevenuePerUserUsd: f.revenuePerUserUsd ?? null, ...totalBudget(f) }));
   }
+  for (const [tenant, t] of Object.entries(config.tenants)) rows.push(planRow({ kind: 'tenant', key: tenant, ...totalBudget(t) }));
   return rows;
+}
+
+function caps(b: { warnAtPct?: number | undefined; blockAtPct?: number | undefined }): Pick<PlanRow, 'warnAtPct' | 'blockAtPct'> {
+  return { warnAtPct: b.warnAtPct ?? null, blockAtPct: b.blockAtPct ?? null };
+}
+
+function totalBudget(b: FeaturePlan | TenantPlan): Partial<PlanRow> {
+  return { monthlyBudgetUsd: b.monthlyBudgetUsd ?? null, action: b.action ?? null, degradeModel: b.degradeModel ?? null, ...caps(b) };
 }
 
 function count(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** `4 tiers (free, solo, team, enterprise), 1 user override, 4 features`. */
+/** `4 tiers (free, solo, team, enterprise), 1 user override, 4 features`, and `, 2 tenants` when there are any. */
 export function describePlan(rows: readonly PlanRow[]): string {
   const tiers = rows.filter((r) => r.kind === 'tier').map((r) => r.key);
   const users = rows.filter((r) => r.kind === 'user').length;
   const features = rows.filter((r) => r.kind === 'feature').length;
+  const tenants = rows.filter((r) => r.kind === 'tenant').length;
   const tierList = tiers.length > 0 ? ` (${tiers.join(', ')})` : '';
-  return `${count(tiers.length, 'tier', 'tiers')}${tierList}, ${count(users, 'user override', 'user overrides')}, ${count(features, 'feature', 'features')}`;
+  const tenantCount = tenants > 0 ? `, ${count(tenants, 'tenant', 'tenants')}` : '';
+  return `${count(tiers.length, 'tier', 'tiers')}${tierList}, ${count(users, 'user override', 'user overrides')}, ${count(features, 'feature', 'features')}${tenantCount}`;
 }

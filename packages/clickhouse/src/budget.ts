@@ -14,10 +14,20 @@ import { B, DEFAULT_DATABASE, TABLES, U, qualified } from './tables.js';
 
 type Action = 'block' | 'warn' | 'degrade' | 'dry-run';
 
+/** Soft and hard caps of a budget, % of it. */
+interface Caps {
+  warnAtPct?: number;
+  blockAtPct?: number;
+}
+/** A budget on a total (a feature's or a tenant's). */
+type SharedBudgetFromTable = { monthlyBudgetUsd: number; action: Action; degradeModel?: string } & Caps;
+
 /** A budget plan as `BudgetGuard` reads it. */
 export interface BudgetPlanFromTable {
-  tiers: Record<string, { monthlyBudgetUsd: number; action: Action; degradeModel?: string }>;
-  users: Record<string, { tier?: string; monthlyBudgetUsd?: number; action?: Action; degradeModel?: string }>;
+  tiers: Record<string, SharedBudgetFromTable & { sessionBudgetUsd?: number }>;
+  users: Record<string, { tier?: string; monthlyBudgetUsd?: number; action?: Action; degradeModel?: string } & Caps>;
+  features: Record<string, SharedBudgetFromTable>;
+  tenants: Record<string, SharedBudgetFromTable>;
 }
 
 /** A budget decision as `BudgetGuard` hands it to its event sink. */
@@ -26,11 +36,23 @@ export interface BudgetEventRecord {
   userId: string;
   tier: string;
   sessionId: string | undefined;
-  state: 'warning' | 'exceeded';
+  feature?: string | undefined;
+  tenantId?: string | undefined;
+  state: 'warning' | 'exceeded' | 'loop';
   action: 'allow' | Action;
-  scope: 'period' | 'session';
+  scope: 'user' | 'session' | 'feature' | 'tenant';
   spentUsd: number;
   limitUsd: number;
+  /** For loops: the repeated tool and how often it occurred. */
+  toolName?: string | undefined;
+  toolCalls?: number | undefined;
+}
+
+/** Period spend per user, feature and tenant, as `BudgetGuard`'s spend source returns it. */
+export interface PeriodSpendFromTable {
+  users: Map<string, number>;
+  features: Map<string, number>;
+  tenants: Map<string, number>;
 }
 
 /** Options shared by the budget ends. */
@@ -41,8 +63,9 @@ export interface BudgetClickHouseOptions {
 }
 
 /**
- * Every user's spend since the start of the budget period, read as the report reads cost (whole
- * days from the daily rollup, the rest from raw spans), so budgets and dashboards agree.
+ * The spend of every user, feature and tenant since the start of the budget period, read as the
+ * report reads cost (whole days from the daily rollup, the rest from raw spans), so budgets and
+ * dashboards agree. One query: GROUPING SETS over the rollup's user, feature and tenant columns.
  */
 export class ClickHouseSpendSource {
   private readonly client: ClickHouseClient;
@@ -55,22 +78,28 @@ export class ClickHouseSpendSource {
     this.now = options.now ?? Date.now;
   }
 
-  /** USD per user id from `periodStartMs` to now. */
-  async periodSpend(periodStartMs: number): Promise<ReadonlyMap<string, number>> {
+  /** USD per user id, feature and tenant id from `periodStartMs` to now. */
+  async periodSpend(periodStartMs: number): Promise<PeriodSpendFromTable> {
     // A minute past now, so spans stamped by a clock slightly ahead of ours still count.
     const { ctx, params } = bindWindow(this.database, { from: new Date(periodStartMs), to: new Date(this.now() + 60_000) });
     const rows = await context.with(suppressTracing(context.active()), async () => {
       const result = await this.client.query({
-        query: `SELECT ${U.UserId} AS userId, toFloat64(sum(${U.CostUsd})) AS costUsd
+        // grouping() tells the sets apart: 0b011 is the user set, 0b101 the feature set, 0b110 the tenant set.
+        query: `SELECT grouping(${U.UserId}, ${U.Feature}, ${U.TenantId}) AS kind, ${U.UserId} AS userId, ${U.Feature} AS feature,
+  ${U.TenantId} AS tenantId, toFloat64(sum(${U.CostUsd})) AS costUsd
 FROM (${userDailySource(ctx)})
-WHERE ${U.UserId} != ''
-GROUP BY ${U.UserId}`,
+GROUP BY GROUPING SETS ((${U.UserId}), (${U.Feature}), (${U.TenantId}))`,
         query_params: params,
         format: 'JSONEachRow',
       });
-      return result.json<{ userId: string; costUsd: number }>();
+      return result.json<{ kind: number; userId: string; feature: string; tenantId: string; costUsd: number }>();
     });
-    return new Map(rows.map((r) => [r.userId, Number(r.costUsd)]));
+    const spend: PeriodSpendFromTable = { users: new Map(), features: new Map(), tenants: new Map() };
+    for (const r of rows) {
+      const [map, key] = r.kind === 0b011 ? [spend.users, r.userId] : r.kind === 0b101 ? [spend.features, r.feature] : [spend.tenants, r.tenantId];
+      if (key !== '') map.set(key, Number(r.costUsd));
+    }
+    return spend;
   }
 }
 
@@ -84,22 +113,30 @@ export class ClickHousePlanSource {
     this.database = options.database ?? DEFAULT_DATABASE;
   }
 
-  /** Tiers with a budget and an action, and every user override. */
+  /** Tiers, features and tenants with a budget and an action, and every user override. */
   async load(): Promise<BudgetPlanFromTable> {
     const rows = await context.with(suppressTracing(context.active()), () => readPlans(this.client, this.database));
-    const plan: BudgetPlanFromTable = { tiers: {}, users: {} };
+    const plan: BudgetPlanFromTable = { tiers: {}, users: {}, features: {}, tenants: {} };
     for (const r of rows) {
-      const degradeModel = r.degradeModel ?? undefined;
-      if (r.kind === 'tier' && r.monthlyBudgetUsd !== null && r.action !== null) {
-        plan.tiers[r.key] = { monthlyBudgetUsd: Number(r.monthlyBudgetUsd), action: r.action, ...(degradeModel && { degradeModel }) };
-      } else if (r.kind === 'user') {
+      const caps = {
+        ...(r.degradeModel !== null && { degradeModel: r.degradeModel }),
+        ...(r.warnAtPct !== null && { warnAtPct: Number(r.warnAtPct) }),
+        ...(r.blockAtPct !== null && { blockAtPct: Number(r.blockAtPct) }),
+      };
+      if (r.kind === 'user') {
         plan.users[r.key] = {
           ...(r.tier !== '' && { tier: r.tier }),
           ...(r.monthlyBudgetUsd !== null && { monthlyBudgetUsd: Number(r.monthlyBudgetUsd) }),
           ...(r.action !== null && { action: r.action }),
-          ...(degradeModel && { degradeModel }),
+          ...caps,
         };
+        continue;
       }
+      if (r.monthlyBudgetUsd === null || r.action === null) continue;
+      const budget = { monthlyBudgetUsd: Number(r.monthlyBudgetUsd), action: r.action, ...caps };
+      if (r.kind === 'tier') plan.tiers[r.key] = { ...budget, ...(r.sessionBudgetUsd !== null && { sessionBudgetUsd: Number(r.sessionBudgetUsd) }) };
+      else if (r.kind === 'feature') plan.features[r.key] = budget;
+      else plan.tenants[r.key] = budget;
     }
     return plan;
   }
@@ -187,6 +224,10 @@ export class ClickHouseBudgetEventSink {
               [B.Scope]: e.scope,
               [B.SpentUsd]: e.spentUsd,
               [B.LimitUsd]: Number.isFinite(e.limitUsd) ? e.limitUsd : 0,
+              [B.Feature]: e.feature ?? '',
+              [B.TenantId]: e.tenantId ?? '',
+              [B.ToolName]: e.toolName ?? '',
+              [B.ToolCalls]: e.toolCalls ?? 0,
             })),
             format: 'JSONEachRow',
           }),

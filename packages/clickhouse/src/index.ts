@@ -8,7 +8,7 @@ export { migrate, migrationSql, resolveMigrateOptions, MIGRATIONS } from './migr
 export type { MigrateOptions, MigrateResult } from './migrations.js';
 export type { SchemaOptions } from './schema.js';
 export { ClickHouseBudgetEventSink, ClickHousePlanSource, ClickHouseSpendSource } from './budget.js';
-export type { BudgetClickHouseOptions, BudgetEventRecord, BudgetEventSinkOptions, BudgetPlanFromTable } from './budget.js';
+export type { BudgetClickHouseOptions, BudgetEventRecord, BudgetEventSinkOptions, BudgetPlanFromTable, PeriodSpendFromTable } from './budget.js';
 export { planRow, replacePlans, readPlans } from './plans.js';
 export type { PlanRow } from './plans.js';
 export { METRICS, POWER_USER_MULTIPLE, BUDGET_WARNING_PCT, SESSION_OUTLIER_MULTIPLE, SPIKE_BASELINE_DAYS } from './metrics.js';

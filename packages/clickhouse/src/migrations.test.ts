@@ -112,7 +112,7 @@ describe('migrate on chDB', () => {
     await migrate(ch.client, { database: 'migrate_resume' });
     await ch.client.command({ query: `DELETE FROM migrate_resume.schema_migrations WHERE Version >= '0003'` });
     const resumed = await migrate(ch.client, { database: 'migrate_resume' });
-    expect(resumed.applied).toEqual(MIGRATIONS.slice(2).map((m) => m.version));
+    expect(resumed.applied).toEqual(MIGRATIONS.map((m) => m.version).filter((v) => v >= '0003'));
   });
 
   it('adds the usage-detail columns to a spans table made before them, in their places', async () => {

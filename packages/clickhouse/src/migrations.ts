@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
+import { budgetScopesStatements } from './budgetScopes.js';
 import { ClickHouseConfigError, describeIssue } from './errors.js';
 import { SCHEMA } from './schema.js';
 import type { SchemaOptions } from './schema.js';
@@ -37,6 +38,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: '0004_plans', statements: SCHEMA.plans },
   { version: '0005_budget_events', statements: SCHEMA.budgetEvents },
   { version: '0006_span_usage_details', statements: addSpanColumns(['ScopeName', 'ServiceTier', 'CacheWrite1hTokens', 'UsageIncomplete']) },
+  { version: '0008_budget_scopes', statements: budgetScopesStatements },
   { version: '0009_users', statements: SCHEMA.users },
 ];
 

@@ -183,12 +183,13 @@ export const SESSION_DAILY_COLUMNS = {
 /** Column names of `genai_session_daily`. */
 export const SS = names(SESSION_DAILY_COLUMNS);
 
-/** Plan kinds; `meta` is one row per replacement, so replacing with no plans still takes effect. */
-export const PLAN_KINDS = ['meta', 'tier', 'user', 'feature'] as const;
+/** Plan kinds; `meta` is one row per replacement, so replacing with no plans still takes effect. Append only: an Enum8. */
+export const PLAN_KINDS = ['meta', 'tier', 'user', 'feature', 'tenant'] as const;
 /** Budget actions of a plan. */
 export const PLAN_ACTIONS = ['block', 'warn', 'degrade', 'dry-run'] as const;
 
-const enumOf = (values: readonly string[]) => `Enum8(${values.map((v, i) => `'${v}' = ${i}`).join(', ')})`;
+/** `Enum8('a' = 0, 'b' = 1, …)`: values keep their numbers, so only appending is safe. */
+export const enumOf = (values: readonly string[]) => `Enum8(${values.map((v, i) => `'${v}' = ${i}`).join(', ')})`;
 
 /** Columns of `plans`. Every replacement writes all rows under a new Version; readers take the newest. */
 export const PLAN_COLUMNS = {
@@ -202,6 +203,12 @@ export const PLAN_COLUMNS = {
   TargetMarginPct: 'Nullable(Float64)',
   DegradeModel: 'Nullable(String)',
   FeatureRevenuePerUserUsd: 'Nullable(Float64)',
+  /** Per-session ceiling of a tier, USD. */
+  SessionBudgetUsd: 'Nullable(Float64)',
+  /** Soft cap: share of the budget (%) at which a warning starts. */
+  WarnAtPct: 'Nullable(Float64)',
+  /** Hard cap: share of the budget (%) at which the action applies. */
+  BlockAtPct: 'Nullable(Float64)',
   /** Added by 0009_users (ALTER on databases created before it). */
   TargetAiCogsPct: 'Nullable(Float64)',
 } as const;
@@ -226,13 +233,16 @@ export const IMPORTED_USER_COLUMNS = {
 /** Column names of `users`. */
 export const IU = names(IMPORTED_USER_COLUMNS);
 
-/** States and actions of a budget decision other than ok, as `BudgetGuard` records them. */
-export const BUDGET_STATES = ['warning', 'exceeded'] as const;
+/** States and actions of a budget decision other than ok, as `BudgetGuard` records them. Append only: Enum8s. */
+export const BUDGET_STATES = ['warning', 'exceeded', 'loop'] as const;
 export const BUDGET_EVENT_ACTIONS = ['allow', 'block', 'warn', 'degrade', 'dry-run'] as const;
+/** Which budget decided; `period` is what rows written before `user` existed say for a user's budget. */
+export const BUDGET_SCOPES = ['period', 'session', 'user', 'feature', 'tenant'] as const;
 
 /**
  * Columns of `budget_events`: one row per budget decision other than ok, so the budgets dashboard
- * counts blocks, warnings, degrades and would-have-blocked (dry-run) calls per tier.
+ * counts blocks, warnings, degrades, would-have-blocked (dry-run) calls and loops stopped per tier,
+ * feature and tenant.
  */
 export const BUDGET_EVENT_COLUMNS = {
   Timestamp: "DateTime64(3, 'UTC') CODEC(Delta(8), ZSTD(1))",
@@ -242,9 +252,14 @@ export const BUDGET_EVENT_COLUMNS = {
   SessionId: 'String',
   State: enumOf(BUDGET_STATES),
   Action: enumOf(BUDGET_EVENT_ACTIONS),
-  Scope: enumOf(['period', 'session']),
+  Scope: enumOf(BUDGET_SCOPES),
   SpentUsd: 'Float64',
   LimitUsd: 'Float64',
+  Feature: 'LowCardinality(String)',
+  TenantId: 'String',
+  /** For loops: the repeated tool (`gen_ai.tool.name`) and how often it occurred in the window. */
+  ToolName: 'LowCardinality(String)',
+  ToolCalls: 'UInt32',
 } as const;
 
 /** Column names of `budget_events`. */

@@ -12,7 +12,8 @@ import { resolveProcessorOptions } from './options.js';
 import type { ResolvedProcessorOptions } from './options.js';
 import { Pseudonymizer } from './pseudonymize.js';
 import * as sc from './semconv.js';
-import type { GenAICostSpanProcessorOptions, IncompleteUsage, PriceEndedSpansOptions, PricedSpan, PricingSpan, ProcessorStats } from './types.js';
+import { readToolCall } from './toolCall.js';
+import type { GenAICostSpanProcessorOptions, IncompleteUsage, PriceEndedSpansOptions, PricedSpan, PricingSpan, ProcessorStats, ToolCallEvent } from './types.js';
 import { providerId, readCall, sameUsage } from './usage.js';
 import type { GenAICall, NormalisedUsage, UnpricedReason, UsageReadOptions } from './usage.js';
 import { VERSION } from './version.js';
@@ -174,7 +175,10 @@ export class GenAICostPricer {
       this.stats.wrapperSpans++;
       return;
     }
-    if (role !== 'inference') return;
+    if (role !== 'inference') {
+      if (this.options.onToolCall !== undefined) this.toolCall(span, attribution, this.options.onToolCall);
+      return;
+    }
     const own = readCall(attrs, 'inference', span.instrumentationScope.name, this.readOptions);
     let call = own;
     const entry = (span as WithState)[MODEL_CALL];
@@ -279,6 +283,16 @@ export class GenAICostPricer {
       listener({ spanContext: span.spanContext(), attribution: attribution ?? {}, costUsd, priceId, model, startTimeMs });
     } catch (err) {
       this.internalError(err, 'onSpanCost listener threw');
+    }
+  }
+
+  private toolCall(span: PricingSpan, attribution: Readonly<Attribution> | undefined, listener: (e: ToolCallEvent) => void): void {
+    const call = readToolCall(span.attributes);
+    if (call === undefined) return;
+    try {
+      listener({ spanContext: span.spanContext(), attribution: attribution ?? {}, ...call, startTimeMs: hrMs(span.startTime) });
+    } catch (err) {
+      this.internalError(err, 'onToolCall listener threw');
     }
   }
 

@@ -21,5 +21,8 @@ export type {
   PricingSpan,
   ProcessorStats,
   SpanCostEvent,
+  ToolCallEvent,
 } from './types.js';
+export { readToolCall, GEN_AI_TOOL_NAME, GEN_AI_TOOL_CALL_ARGUMENTS, TOOL_NAME, INPUT_VALUE, AI_TOOL_CALL_NAME, AI_TOOL_CALL_ARGS } from './toolCall.js';
+export type { ToolCallReading } from './toolCall.js';
 export * from './semconv.js';

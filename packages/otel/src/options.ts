@@ -3,7 +3,7 @@ import { PriceCatalog, readPriceFile } from '@genai-cost/pricing';
 import type { CacheWriteTtl } from '@genai-cost/pricing';
 import { ATTRIBUTION_FIELDS } from './attribution.js';
 import type { AttributionField } from './attribution.js';
-import type { GenAICostSpanProcessorOptions, SpanCostEvent } from './types.js';
+import type { GenAICostSpanProcessorOptions, SpanCostEvent, ToolCallEvent } from './types.js';
 
 /** Thrown at construction for an invalid option; the message names the option and the expected form. */
 export class GenAICostConfigError extends Error {
@@ -66,6 +66,7 @@ const optionsSchema = z.strictObject({
   maxOpenModelSpans: z.number().int().positive('expected a positive number of spans').optional(),
   maxOpenModelSpanAgeMs: z.number().int().positive('expected a positive number of milliseconds').optional(),
   onSpanCost: z.custom<(event: SpanCostEvent) => void>((v) => typeof v === 'function', 'expected a function').optional(),
+  onToolCall: z.custom<(event: ToolCallEvent) => void>((v) => typeof v === 'function', 'expected a function').optional(),
 });
 
 /** Options with every default applied. */
@@ -84,6 +85,7 @@ export interface ResolvedProcessorOptions {
   maxOpenModelSpans: number;
   maxOpenModelSpanAgeMs: number;
   onSpanCost: ((event: SpanCostEvent) => void) | undefined;
+  onToolCall: ((event: ToolCallEvent) => void) | undefined;
 }
 
 function definedOnly(keys: Partial<Record<AttributionField, string | undefined>> | undefined): Partial<Record<AttributionField, string>> {
@@ -120,5 +122,6 @@ export function resolveProcessorOptions(options: GenAICostSpanProcessorOptions =
     maxOpenModelSpans: o.maxOpenModelSpans ?? 10_000,
     maxOpenModelSpanAgeMs: o.maxOpenModelSpanAgeMs ?? 600_000,
     onSpanCost: o.onSpanCost,
+    onToolCall: o.onToolCall,
   };
 }

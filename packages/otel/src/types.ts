@@ -64,6 +64,25 @@ export interface GenAICostSpanProcessorOptions {
    * guard. Keep it fast; an exception it throws is counted and logged, never rethrown. Default: none.
    */
   onSpanCost?: (event: SpanCostEvent) => void;
+  /**
+   * Called synchronously for every tool-call span (OTel GenAI `execute_tool`, OpenInference `TOOL`,
+   * AI SDK `ai.toolCall`), e.g. to feed a budget guard's loop detection. An exception it throws is
+   * counted and logged, never rethrown. Default: none.
+   */
+  onToolCall?: (event: ToolCallEvent) => void;
+}
+
+/** One tool call, as passed to `onToolCall`. */
+export interface ToolCallEvent {
+  spanContext: SpanContext;
+  /** Attribution with raw (not pseudonymised) ids. */
+  attribution: Readonly<Attribution>;
+  /** `gen_ai.tool.name`, `tool.name` or `ai.toolCall.name`. */
+  toolName: string;
+  /** The call's arguments as the span carries them (`gen_ai.tool.call.arguments`, `input.value`, `ai.toolCall.args`), else undefined. */
+  arguments: string | undefined;
+  /** Span start, epoch ms. */
+  startTimeMs: number;
 }
 
 /** One priced model call, as passed to `onSpanCost`. */
