@@ -33,3 +33,7 @@ export {
 export type { AccountRow, CostSkew, FeatureRow, ModelRow, SessionRow, TierRow, UnpricedRow, UserReportWindow, UserRow } from './report.js';
 export { DEFAULT_DATABASE, TABLES } from './tables.js';
 export type { SpanRow } from './tables.js';
+export { SpanRowMapper, isGenAISpan } from './spanRow.js';
+export type { SpanRowMapperOptions } from './spanRow.js';
+export { spanInsertSql } from './spanInsert.js';
+export { qualified } from './tables.js';
