@@ -100,3 +100,42 @@ export function otlpApp(options: { url: string; encoding: 'protobuf' | 'json'; g
 }
 
 export { SpanKind };
+
+/**
+ * A chDB client with a switch: `down` fails every insert and ping as an unreachable server does
+ * (ECONNREFUSED); `commit-then-fail` stores the insert and then fails as a timeout after the server
+ * committed would; `gate` holds inserts until `release()`.
+ */
+export class SwitchableClient implements RowStoreClient {
+  mode: 'up' | 'down' | 'commit-then-fail' = 'up';
+  inserts = 0;
+  private gate: Promise<void> | undefined;
+  private open: (() => void) | undefined;
+
+  constructor(private readonly inner: ClickHouseClient) {}
+
+  hold(): void {
+    this.gate = new Promise((resolve) => (this.open = resolve));
+  }
+
+  release(): void {
+    this.open?.();
+    this.gate = undefined;
+  }
+
+  async command(params: { query: string; abort_signal: AbortSignal }): Promise<unknown> {
+    this.inserts++;
+    if (this.gate !== undefined) await this.gate;
+    if (this.mode === 'down') throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' });
+    const result = await this.inner.command({ query: params.query });
+    if (this.mode === 'commit-then-fail') {
+      this.mode = 'up';
+      throw Object.assign(new Error('Timeout error.'), { name: 'TimeoutError' });
+    }
+    return result;
+  }
+
+  async ping(): Promise<{ success: boolean }> {
+    return this.mode === 'down' ? { success: false } : this.inner.ping();
+  }
+}
