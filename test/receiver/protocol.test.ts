@@ -35,7 +35,7 @@ function jsonRequest(spans: unknown[], extra: Record<string, unknown> = {}) {
 }
 
 async function post(url: string, body: Buffer | string, headers: Record<string, string>) {
-  const res = await fetch(`${url}/v1/traces`, { method: 'POST', body, headers });
+  const res = await fetch(`${url}/v1/traces`, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers });
   const bytes = Buffer.from(await res.arrayBuffer());
   return { status: res.status, headers: res.headers, bytes, json: () => JSON.parse(bytes.toString('utf8')) as Record<string, unknown> };
 }

@@ -3,7 +3,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { usageError } from './errors.js';
 
 /** The commands of the CLI. */
-export const COMMANDS = ['migrate', 'report', 'demo'] as const;
+export const COMMANDS = ['migrate', 'report', 'demo', 'serve'] as const;
 /** One of {@link COMMANDS}. */
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -61,8 +61,16 @@ export interface DemoCommand extends CommonFlags {
   rate: number;
 }
 
+/** `genai-cost serve`; unset flags fall back to the environment, then the defaults. */
+export interface ServeCommand extends CommonFlags {
+  name: 'serve';
+  host: string | undefined;
+  port: number | undefined;
+  keepAllSpans: boolean;
+}
+
 /** A parsed command line. */
-export type Command = HelpCommand | MigrateCommand | ReportCommand | DemoCommand;
+export type Command = HelpCommand | MigrateCommand | ReportCommand | DemoCommand | ServeCommand;
 
 const HOUR_MS = 3_600_000;
 const DEFAULT_SINCE = '30d';
@@ -93,6 +101,12 @@ const OPTIONS = {
     seed: { type: 'string', default: '42' },
     continuous: { type: 'boolean', default: false },
     rate: { type: 'string' },
+  },
+  serve: {
+    ...COMMON_OPTIONS,
+    host: { type: 'string' },
+    port: { type: 'string' },
+    'keep-all-spans': { type: 'boolean', default: false },
   },
 } as const satisfies Record<CommandName, ParseArgsConfig['options']>;
 
@@ -196,6 +210,18 @@ export function parseCommand(argv: readonly string[], nowMs: number): Command {
       window: parseWindow(values, nowMs),
       format: oneOf(name, 'format', values.format, OUTPUT_FORMATS),
       limit: values.limit === undefined ? undefined : integer(name, 'limit', values.limit, 1, 1_000_000),
+    };
+  }
+  if (name === 'serve') {
+    const { values } = parseFlags('serve', rest);
+    if (values.help === true) return { name: 'help', topic: name };
+    return {
+      name,
+      config: values.config,
+      database: database(name, values.database),
+      host: values.host,
+      port: values.port === undefined ? undefined : integer(name, 'port', values.port, 0, 65_535),
+      keepAllSpans: values['keep-all-spans'],
     };
   }
   const { values } = parseFlags('demo', rest);

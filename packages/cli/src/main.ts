@@ -5,13 +5,14 @@ import type { Command } from './args.js';
 import { runDemo } from './commands/demo.js';
 import { runMigrate } from './commands/migrate.js';
 import { runReport } from './commands/report.js';
+import { runServe } from './commands/serve.js';
 import type { CliContext } from './context.js';
 import { CliError } from './errors.js';
 import { COMMAND_USAGE, MAIN_USAGE } from './usage.js';
 
 /**
  * The context of a real run: process streams, env and clock. SIGINT and SIGTERM are caught only
- * for `demo --continuous`, which stops cleanly on them; every other command keeps the default.
+ * for `demo --continuous` and `serve`, which stop cleanly on them; every other command keeps the default.
  */
 function processContext(stopOnSignals: boolean): CliContext {
   const controller = new AbortController();
@@ -42,6 +43,8 @@ function run(cmd: Command, ctx: CliContext): Promise<number> {
       return runReport(cmd, ctx);
     case 'demo':
       return runDemo(cmd, ctx);
+    case 'serve':
+      return runServe(cmd, ctx);
   }
 }
 
@@ -54,7 +57,7 @@ export async function main(argv: string[], context?: CliContext): Promise<number
   }
   try {
     const cmd = parseCommand(argv, context?.now() ?? Date.now());
-    const ctx = context ?? processContext(cmd.name === 'demo' && cmd.continuous);
+    const ctx = context ?? processContext((cmd.name === 'demo' && cmd.continuous) || cmd.name === 'serve');
     return await run(cmd, ctx);
   } catch (err) {
     if (err instanceof CliError) {

@@ -18,6 +18,7 @@ Commands:
   migrate    create or update the ClickHouse schema and load the plans from the plan file
   report     per-tier margin, top users, features, models, sessions or accounts
   demo       generate a month of a simulated SaaS's LLM traffic and report on it
+  serve      receive OTLP/HTTP traces from any app or OpenTelemetry Collector, price and store them
 
 Run "genai-cost <command> --help" for a command's options.
 
@@ -68,6 +69,27 @@ Options:
   --rate N[/s]       live spans per second with --continuous (default: 20)
   --config PATH      plan file (default: ./genai-cost.config.yaml, else the built-in demo plan)
   --database NAME    demo database, dropped and recreated (default: genai_cost_demo)
+
+${CONNECTION}
+`,
+  serve: `Usage: genai-cost serve [--port 4318] [--host 127.0.0.1] [--keep-all-spans]
+
+Receives OTLP/HTTP traces (POST /v1/traces, protobuf or JSON, gzip) from apps in any language or
+an OpenTelemetry Collector's otlp_http exporter, prices and attributes the GenAI spans with the
+plan file's prices, and stores them in ClickHouse (run "genai-cost migrate" first). Also serves
+GET /healthz, GET /readyz and GET /metrics (Prometheus text). Stops on SIGINT or SIGTERM after
+finishing the requests in progress.
+
+Options (flags beat the environment variable named after each):
+  --port N           port (GENAI_COST_SERVE_PORT; default: 4318)
+  --host ADDRESS     interface (GENAI_COST_SERVE_HOST; default: 127.0.0.1; 0.0.0.0 for all)
+  --keep-all-spans   store non-GenAI spans too (GENAI_COST_SERVE_KEEP_ALL_SPANS=true)
+${COMMON}
+
+Environment:
+  GENAI_COST_SERVE_TOKEN            require "Authorization: Bearer <token>" (16+ characters)
+  GENAI_COST_SERVE_TLS_CERT, _KEY   PEM files: serve HTTPS
+  GENAI_COST_SERVE_MAX_BODY_MB      body limit after decompression (default: 64)
 
 ${CONNECTION}
 `,

@@ -133,8 +133,14 @@ export class OtlpReceiver {
       return ready ? text(res, 200, 'ready\n') : text(res, 503, this.draining ? 'shutting down\n' : 'cannot reach ClickHouse\n');
     }
     if (path === '/metrics' && this.options.metricsHandler !== undefined) {
+      // The handler answers asynchronously (it collects first): wait for it to finish the answer.
+      const answered = new Promise((resolve) => {
+        res.once('finish', resolve);
+        res.once('close', resolve);
+      });
       this.options.metricsHandler(req, res);
-      return 200;
+      await answered;
+      return res.statusCode;
     }
     return text(res, 404, 'not found\n');
   }
