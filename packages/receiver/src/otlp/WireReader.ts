@@ -14,19 +14,27 @@ const TWO_32_MOD_1E9 = 294_967_296;
  * throws `OtlpDecodeError`, which the receiver answers with 400.
  */
 export class WireReader {
-  pos: number;
+  pos = 0;
+  private readonly end: number;
 
-  constructor(
-    readonly buf: Buffer,
-    start = 0,
-    readonly end = buf.length,
-  ) {
-    this.pos = start;
+  constructor(readonly buf: Buffer) {
+    this.end = buf.length;
   }
 
-  /** True while bytes remain before `end`. */
-  more(): boolean {
-    return this.pos < this.end;
+  /**
+   * Reads a length prefix and returns where that field's payload ends; the caller decodes the
+   * payload up to there (no reader or array is allocated per nested message) and then calls
+   * `close`. Nested messages are what OTLP is made of, so this is the hot path.
+   */
+  open(): number {
+    const len = this.uint32();
+    this.need(len);
+    return this.pos + len;
+  }
+
+  /** Checks that a nested message's fields ended exactly where its length said. */
+  close(end: number): void {
+    if (this.pos !== end) throw new OtlpDecodeError('a field overruns its enclosing message');
   }
 
   /** A field tag: field number × 8 + wire type. */
@@ -98,31 +106,26 @@ export class WireReader {
     return v;
   }
 
-  /** The bounds of a length-delimited field's payload; the reader moves past it. */
-  span(): [number, number] {
-    const len = this.uint32();
-    this.need(len);
-    const start = this.pos;
-    this.pos += len;
-    return [start, this.pos];
-  }
-
   /** A length-delimited UTF-8 string. */
   string(): string {
-    const [start, end] = this.span();
-    return this.buf.toString('utf8', start, end);
+    return this.text('utf8');
   }
 
   /** A length-delimited field as lowercase hex (ids). */
   hex(): string {
-    const [start, end] = this.span();
-    return this.buf.toString('hex', start, end);
+    return this.text('hex');
   }
 
   /** A length-delimited field as base64 (bytes attribute values). */
   base64(): string {
-    const [start, end] = this.span();
-    return this.buf.toString('base64', start, end);
+    return this.text('base64');
+  }
+
+  private text(encoding: 'utf8' | 'hex' | 'base64'): string {
+    const end = this.open();
+    const start = this.pos;
+    this.pos = end;
+    return this.buf.toString(encoding, start, end);
   }
 
   /** Skips a field of the given wire type: unknown fields are ignored, as proto3 requires. */
@@ -136,7 +139,7 @@ export class WireReader {
         this.pos += 8;
         return;
       case WIRE.LEN:
-        this.span();
+        this.pos = this.open();
         return;
       case WIRE.I32:
         this.need(4);

@@ -56,65 +56,79 @@ const MAX_DEPTH = 32;
 export function decodeProtobufRequest(body: Buffer): DecodedRequest {
   const out = new DecodedRequest();
   const r = new WireReader(body);
-  while (r.more()) {
+  while (r.pos < body.length) {
     const tag = r.tag();
-    if (tag === REQUEST_RESOURCE_SPANS) {
-      const [start, end] = r.span();
-      resourceSpans(new WireReader(body, start, end), out);
-    } else r.skip(tag & 7);
+    if (tag === REQUEST_RESOURCE_SPANS) resourceSpans(r, r.open(), out);
+    else r.skip(tag & 7);
   }
   return out;
 }
 
-function resourceSpans(r: WireReader, out: DecodedRequest): void {
+function resourceSpans(r: WireReader, end: number, out: DecodedRequest): void {
   let attributes: Attributes = {};
   // Fields may come in any order: the resource is read before the spans that refer to it.
-  const scopes: [number, number][] = [];
-  while (r.more()) {
+  const scopes: number[] = [];
+  while (r.pos < end) {
     const tag = r.tag();
-    if (tag === RESOURCE_SPANS_RESOURCE) attributes = resourceAttributes(sub(r));
-    else if (tag === RESOURCE_SPANS_SCOPE_SPANS) scopes.push(r.span());
-    else r.skip(tag & 7);
+    if (tag === RESOURCE_SPANS_RESOURCE) attributes = resourceAttributes(r, r.open());
+    else if (tag === RESOURCE_SPANS_SCOPE_SPANS) {
+      scopes.push(r.pos);
+      r.skip(tag & 7);
+    } else r.skip(tag & 7);
   }
+  r.close(end);
   const resource = resourceFromAttributes(attributes);
-  for (const [start, end] of scopes) scopeSpans(new WireReader(r.buf, start, end), resource, out);
+  for (const at of scopes) {
+    r.pos = at;
+    scopeSpans(r, r.open(), resource, out);
+  }
+  r.pos = end;
 }
 
-function resourceAttributes(r: WireReader): Attributes {
+function resourceAttributes(r: WireReader, end: number): Attributes {
   const attributes: Attributes = {};
-  while (r.more()) {
+  while (r.pos < end) {
     const tag = r.tag();
-    if (tag === RESOURCE_ATTRIBUTES) keyValue(sub(r), attributes, 0);
+    if (tag === RESOURCE_ATTRIBUTES) keyValue(r, r.open(), attributes, 0);
     else r.skip(tag & 7);
   }
+  r.close(end);
   return attributes;
 }
 
-function scopeSpans(r: WireReader, resource: Resource, out: DecodedRequest): void {
+function scopeSpans(r: WireReader, end: number, resource: Resource, out: DecodedRequest): void {
   let scope: InstrumentationScope = { name: '' };
-  const spans: [number, number][] = [];
-  while (r.more()) {
+  const spans: number[] = [];
+  while (r.pos < end) {
     const tag = r.tag();
-    if (tag === SCOPE_SPANS_SCOPE) scope = instrumentationScope(sub(r));
-    else if (tag === SCOPE_SPANS_SPANS) spans.push(r.span());
-    else r.skip(tag & 7);
+    if (tag === SCOPE_SPANS_SCOPE) scope = instrumentationScope(r, r.open());
+    else if (tag === SCOPE_SPANS_SPANS) {
+      spans.push(r.pos);
+      r.skip(tag & 7);
+    } else r.skip(tag & 7);
   }
-  for (const [start, end] of spans) span(new WireReader(r.buf, start, end), resource, scope, out);
+  r.close(end);
+  for (const at of spans) {
+    r.pos = at;
+    span(r, r.open(), resource, scope, out);
+  }
+  r.pos = end;
 }
 
-function instrumentationScope(r: WireReader): InstrumentationScope {
+function instrumentationScope(r: WireReader, end: number): InstrumentationScope {
   let name = '';
   let version: string | undefined;
-  while (r.more()) {
+  while (r.pos < end) {
     const tag = r.tag();
     if (tag === SCOPE_NAME) name = r.string();
     else if (tag === SCOPE_VERSION) version = r.string();
     else r.skip(tag & 7);
   }
+  r.close(end);
   return version === undefined ? { name } : { name, version };
 }
 
-function span(r: WireReader, resource: Resource, scope: InstrumentationScope, out: DecodedRequest): void {
+function span(r: WireReader, end: number, resource: Resource, scope: InstrumentationScope, out: DecodedRequest): void {
   let traceId = '';
   let spanId = '';
   let parentSpanId = '';
@@ -128,7 +142,7 @@ function span(r: WireReader, resource: Resource, scope: InstrumentationScope, ou
   let droppedEventsCount = 0;
   let droppedLinksCount = 0;
   let status: SpanStatus = { code: 0 };
-  while (r.more()) {
+  while (r.pos < end) {
     const tag = r.tag();
     switch (tag) {
       case SPAN_TRACE_ID:
@@ -156,7 +170,7 @@ function span(r: WireReader, resource: Resource, scope: InstrumentationScope, ou
         endTime = r.fixed64Time();
         break;
       case SPAN_ATTRIBUTES:
-        keyValue(sub(r), attributes, 0);
+        keyValue(r, r.open(), attributes, 0);
         break;
       case SPAN_DROPPED_ATTRIBUTES:
         droppedAttributesCount = r.uint32();
@@ -168,7 +182,7 @@ function span(r: WireReader, resource: Resource, scope: InstrumentationScope, ou
         droppedLinksCount = r.uint32();
         break;
       case SPAN_STATUS:
-        status = spanStatus(sub(r));
+        status = spanStatus(r, r.open());
         break;
       case SPAN_EVENTS:
       case SPAN_LINKS:
@@ -176,6 +190,7 @@ function span(r: WireReader, resource: Resource, scope: InstrumentationScope, ou
         r.skip(tag & 7);
     }
   }
+  r.close(end);
   out.add({
     traceId,
     spanId,
@@ -196,36 +211,38 @@ function span(r: WireReader, resource: Resource, scope: InstrumentationScope, ou
   });
 }
 
-function spanStatus(r: WireReader): SpanStatus {
+function spanStatus(r: WireReader, end: number): SpanStatus {
   let code = 0;
   let message: string | undefined;
-  while (r.more()) {
+  while (r.pos < end) {
     const tag = r.tag();
     if (tag === STATUS_CODE) code = r.uint32();
     else if (tag === STATUS_MESSAGE) message = r.string();
     else r.skip(tag & 7);
   }
+  r.close(end);
   return { code: code <= 2 ? code : 0, message };
 }
 
 /** Reads one KeyValue into `into`; an empty value leaves the key out. */
-function keyValue(r: WireReader, into: Record<string, unknown>, depth: number): void {
+function keyValue(r: WireReader, end: number, into: Record<string, unknown>, depth: number): void {
   let key = '';
   let value: unknown;
-  while (r.more()) {
+  while (r.pos < end) {
     const tag = r.tag();
     if (tag === KEY_VALUE_KEY) key = r.string();
-    else if (tag === KEY_VALUE_VALUE) value = anyValue(sub(r), depth + 1);
+    else if (tag === KEY_VALUE_VALUE) value = anyValue(r, r.open(), depth + 1);
     else r.skip(tag & 7);
   }
+  r.close(end);
   if (value === undefined) return;
   into[key] = depth === 0 ? attributeValue(value) : value;
 }
 
-function anyValue(r: WireReader, depth: number): unknown {
+function anyValue(r: WireReader, end: number, depth: number): unknown {
   if (depth > MAX_DEPTH) throw new OtlpDecodeError(`attribute values nested deeper than ${MAX_DEPTH}`);
   let value: unknown;
-  while (r.more()) {
+  while (r.pos < end) {
     const tag = r.tag();
     switch (tag) {
       case ANY_STRING:
@@ -241,10 +258,10 @@ function anyValue(r: WireReader, depth: number): unknown {
         value = r.double();
         break;
       case ANY_ARRAY:
-        value = arrayValue(sub(r), depth);
+        value = arrayValue(r, r.open(), depth);
         break;
       case ANY_KVLIST:
-        value = kvList(sub(r), depth);
+        value = kvList(r, r.open(), depth);
         break;
       case ANY_BYTES:
         value = r.base64();
@@ -253,31 +270,28 @@ function anyValue(r: WireReader, depth: number): unknown {
         r.skip(tag & 7);
     }
   }
+  r.close(end);
   return value;
 }
 
-function arrayValue(r: WireReader, depth: number): unknown[] {
+function arrayValue(r: WireReader, end: number, depth: number): unknown[] {
   const values: unknown[] = [];
-  while (r.more()) {
+  while (r.pos < end) {
     const tag = r.tag();
-    if (tag === LIST_VALUES) values.push(anyValue(sub(r), depth + 1) ?? null);
+    if (tag === LIST_VALUES) values.push(anyValue(r, r.open(), depth + 1) ?? null);
     else r.skip(tag & 7);
   }
+  r.close(end);
   return values;
 }
 
-function kvList(r: WireReader, depth: number): Record<string, unknown> {
+function kvList(r: WireReader, end: number, depth: number): Record<string, unknown> {
   const values: Record<string, unknown> = {};
-  while (r.more()) {
+  while (r.pos < end) {
     const tag = r.tag();
-    if (tag === LIST_VALUES) keyValue(sub(r), values, depth + 1);
+    if (tag === LIST_VALUES) keyValue(r, r.open(), values, depth + 1);
     else r.skip(tag & 7);
   }
+  r.close(end);
   return values;
-}
-
-/** A reader over the next length-delimited field's payload. */
-function sub(r: WireReader): WireReader {
-  const [start, end] = r.span();
-  return new WireReader(r.buf, start, end);
 }
