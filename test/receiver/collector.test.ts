@@ -70,6 +70,7 @@ describe('the Collector recipe (collector/otel-collector.yaml)', () => {
     expect(collector.environment.GENAI_COST_SERVE_URL).toBe('http://serve:4318');
     expect(exporter.endpoint).toBe('${env:GENAI_COST_SERVE_URL}');
     expect(collector.depends_on).toEqual({ serve: { condition: 'service_healthy' } });
+    expect(collector.ports).toEqual(['127.0.0.1:4317:4317', '127.0.0.1:4318:4318']);
     expect(serve.environment).toMatchObject({ GENAI_COST_SERVE_HOST: '0.0.0.0', CLICKHOUSE_URL: 'http://clickhouse:8123', CLICKHOUSE_USER: 'genai_cost_writer' });
     expect(serve.command[2]).toMatch(/ serve$/);
     expect(serve.healthcheck.test.join(' ')).toContain('http://localhost:4318/readyz');
