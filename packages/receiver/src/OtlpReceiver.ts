@@ -16,6 +16,7 @@ import { TraceHandler, retryLater, send } from './TraceHandler.js';
 import type { OtlpReceiverOptions } from './types.js';
 
 const TRACES_PATH = '/v1/traces';
+const ROUTES = new Set([TRACES_PATH, '/healthz', '/readyz', '/metrics']);
 
 /**
  * An OTLP/HTTP trace receiver (`POST /v1/traces`, protobuf and JSON) that prices and attributes
@@ -118,7 +119,8 @@ export class OtlpReceiver {
       status = res.headersSent ? res.statusCode : retryLater(res, 503, 'json', this.options.retryAfterSeconds * 1000, 'internal error');
     }
     if (!res.writableEnded) res.end();
-    this.metrics.request(path === TRACES_PATH ? TRACES_PATH : path, status, (performance.now() - started) / 1000);
+    // Unknown paths share one label, so probes of random URLs cannot grow the metric without bound.
+    this.metrics.request(req.method, ROUTES.has(path) ? path : 'other', status, (performance.now() - started) / 1000);
   }
 
   private async dispatch(path: string, req: IncomingMessage, res: ServerResponse): Promise<number> {

@@ -77,10 +77,12 @@ export class ReceiverMetrics {
     this.refused.add(1, { reason });
   }
 
-  /** Records one answered request. */
-  request(route: string, status: number, seconds: number): void {
+  /** Records one answered request; `route` must come from a fixed set (label cardinality). */
+  request(method: string | undefined, route: string, status: number, seconds: number): void {
     this.stats.requests[status] = (this.stats.requests[status] ?? 0) + 1;
-    this.duration.record(seconds, { 'http.request.method': route === '/v1/traces' ? 'POST' : 'GET', 'http.route': route, 'http.response.status_code': status });
+    // As the HTTP semantic conventions ask: known methods by name, any other as _OTHER.
+    const m = method === 'GET' || method === 'POST' || method === 'HEAD' ? method : '_OTHER';
+    this.duration.record(seconds, { 'http.request.method': m, 'http.route': route, 'http.response.status_code': status });
   }
 
   /** A copy of the counters. */
