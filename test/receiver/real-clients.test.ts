@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import type { SpanRow } from '@genai-cost/clickhouse';
 import { ReceiverChdb, SpanKind, otlpApp, startReceiver } from './support.js';
 import type { AppSpan } from './support.js';
 
@@ -80,23 +81,10 @@ const httpServer: AppSpan = {
   attributes: { 'http.request.method': 'GET', 'http.route': '/api/items', 'http.response.status_code': 200 },
 };
 
-interface Row {
-  SpanName: string;
-  ServiceName: string;
-  UserId: string;
-  SessionId: string;
-  TenantId: string;
-  Tier: string;
-  Feature: string;
-  Provider: string;
-  Model: string;
-  InputTokens: number;
-  OutputTokens: number;
-  CacheReadTokens: number;
+type Row = Pick<SpanRow, 'SpanName' | 'ServiceName' | 'UserId' | 'SessionId' | 'TenantId' | 'Tier' | 'Feature' | 'Provider' | 'Model' | 'InputTokens' | 'OutputTokens' | 'CacheReadTokens' | 'Priced' | 'PriceId'> & {
+  /** CostUsd as ClickHouse prints the Decimal. */
   Cost: string;
-  Priced: boolean;
-  PriceId: string;
-}
+};
 
 const ch = new ReceiverChdb();
 afterAll(() => ch.close());

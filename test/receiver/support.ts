@@ -1,16 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createClient } from '@clickhouse/client';
-import type { ClickHouseClient, ClickHouseClientConfigOptions } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { SpanKind } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
 import { OTLPTraceExporter as OTLPJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createChdbConnection } from 'chdb/connection';
-import { migrate } from '@genai-cost/clickhouse';
 import { PriceCatalog } from '@genai-cost/pricing';
 import { ClickHouseRowStore, OtlpReceiver } from '@genai-cost/receiver';
 import type { OtlpReceiverOptions, ReceiverLogger, RowStoreClient } from '@genai-cost/receiver';
@@ -28,31 +22,7 @@ export function memoryLogger(): ReceiverLogger & { records: { level: string; mes
 }
 
 /** chDB for one test file (one process), with a fresh migrated database per call to `database()`. */
-export class ReceiverChdb {
-  readonly client: ClickHouseClient;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'genai-cost-receiver-'));
-  private n = 0;
-
-  constructor() {
-    const connection = createChdbConnection({ path: this.dir }) as unknown as NonNullable<ClickHouseClientConfigOptions['connection']>;
-    this.client = createClient({ connection });
-  }
-
-  async database(): Promise<string> {
-    const name = `r${process.pid}_${++this.n}`;
-    await migrate(this.client, { database: name });
-    return name;
-  }
-
-  async rows<T = Record<string, unknown>>(query: string): Promise<T[]> {
-    return (await this.client.query({ query, format: 'JSONEachRow' })).json<T>();
-  }
-
-  async close(): Promise<void> {
-    await this.client.close();
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
+export { TestChdb as ReceiverChdb } from '../../packages/clickhouse/src/test-support/chdb.js';
 
 /** A receiver on 127.0.0.1, a free port, storing into `database` through `client`. */
 export async function startReceiver(
