@@ -68,7 +68,7 @@ describe('parseCommand', () => {
   });
 
   it('rejects bad input with one line that names the flag and what it expects', () => {
-    expect(usageErrorOf(['reprot'])).toBe('genai-cost: unknown command "reprot": expected one of migrate, report, demo, users, suggest-caps (see genai-cost --help)');
+    expect(usageErrorOf(['reprot'])).toBe('genai-cost: unknown command "reprot": expected one of migrate, report, demo, users, suggest-caps, serve (see genai-cost --help)');
     expect(usageErrorOf(['report', '--by', 'plan'])).toBe('genai-cost report: --by: expected one of tier, user, feature, model, session, account, cohort, week, got "plan"');
     expect(usageErrorOf(['report', '--format', 'xml'])).toBe('genai-cost report: --format: expected one of table, json, csv, got "xml"');
     expect(usageErrorOf(['report', '--limit', '0'])).toBe('genai-cost report: --limit: expected a whole number from 1 to 1000000, got "0"');
@@ -81,7 +81,7 @@ describe('parseCommand', () => {
     expect(usageErrorOf(['demo', '--rate', '5'])).toBe('genai-cost demo: --rate needs --continuous');
     expect(usageErrorOf(['demo', '--continuous', '--rate', 'fast'])).toMatch(/^genai-cost demo: --rate: expected spans per second/);
     expect(usageErrorOf(['migrate', '--database', 'genai-cost'])).toMatch(/^genai-cost migrate: --database: expected letters, digits and "_"/);
-    expect(usageErrorOf(['help', 'deploy'])).toBe('genai-cost: unknown command "deploy": expected one of migrate, report, demo, users, suggest-caps (see genai-cost --help)');
+    expect(usageErrorOf(['help', 'deploy'])).toBe('genai-cost: unknown command "deploy": expected one of migrate, report, demo, users, suggest-caps, serve (see genai-cost --help)');
   });
 });
 

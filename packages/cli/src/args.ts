@@ -3,7 +3,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { usageError } from './errors.js';
 
 /** The commands of the CLI. */
-export const COMMANDS = ['migrate', 'report', 'demo', 'users', 'suggest-caps'] as const;
+export const COMMANDS = ['migrate', 'report', 'demo', 'users', 'suggest-caps', 'serve'] as const;
 /** One of {@link COMMANDS}. */
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -76,8 +76,16 @@ export interface SuggestCapsCommand extends CommonFlags {
   format: OutputFormat;
 }
 
+/** `genai-cost serve`; unset flags fall back to the environment, then the defaults. */
+export interface ServeCommand extends CommonFlags {
+  name: 'serve';
+  host: string | undefined;
+  port: number | undefined;
+  keepAllSpans: boolean;
+}
+
 /** A parsed command line. */
-export type Command = HelpCommand | MigrateCommand | ReportCommand | DemoCommand | UsersImportCommand | SuggestCapsCommand;
+export type Command = HelpCommand | MigrateCommand | ReportCommand | DemoCommand | UsersImportCommand | SuggestCapsCommand | ServeCommand;
 
 const HOUR_MS = 3_600_000;
 const DEFAULT_SINCE = '30d';
@@ -116,6 +124,12 @@ const OPTIONS = {
     from: { type: 'string' },
     to: { type: 'string' },
     format: { type: 'string', default: 'table' },
+  },
+  serve: {
+    ...COMMON_OPTIONS,
+    host: { type: 'string' },
+    port: { type: 'string' },
+    'keep-all-spans': { type: 'boolean', default: false },
   },
 } as const satisfies Record<CommandName, ParseArgsConfig['options']>;
 
@@ -235,6 +249,18 @@ export function parseCommand(argv: readonly string[], nowMs: number): Command {
       database: database(name, values.database),
       window: parseWindow(values, nowMs, name),
       format: oneOf(name, 'format', values.format, OUTPUT_FORMATS),
+    };
+  }
+  if (name === 'serve') {
+    const { values } = parseFlags('serve', rest);
+    if (values.help === true) return { name: 'help', topic: name };
+    return {
+      name,
+      config: values.config,
+      database: database(name, values.database),
+      host: values.host,
+      port: values.port === undefined ? undefined : integer(name, 'port', values.port, 0, 65_535),
+      keepAllSpans: values['keep-all-spans'],
     };
   }
   const { values } = parseFlags('demo', rest);

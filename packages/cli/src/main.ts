@@ -5,6 +5,7 @@ import type { Command } from './args.js';
 import { runDemo } from './commands/demo.js';
 import { runMigrate } from './commands/migrate.js';
 import { runReport } from './commands/report.js';
+import { runServe } from './commands/serve.js';
 import { runSuggestCaps } from './commands/suggestCaps.js';
 import { runUsersImport } from './commands/users.js';
 import type { CliContext } from './context.js';
@@ -13,7 +14,7 @@ import { COMMAND_USAGE, MAIN_USAGE } from './usage.js';
 
 /**
  * The context of a real run: process streams, env and clock. SIGINT and SIGTERM are caught only
- * for `demo --continuous`, which stops cleanly on them; every other command keeps the default.
+ * for `demo --continuous` and `serve`, which stop cleanly on them; every other command keeps the default.
  */
 function processContext(stopOnSignals: boolean): CliContext {
   const controller = new AbortController();
@@ -48,6 +49,8 @@ function run(cmd: Command, ctx: CliContext): Promise<number> {
       return runUsersImport(cmd, ctx);
     case 'suggest-caps':
       return runSuggestCaps(cmd, ctx);
+    case 'serve':
+      return runServe(cmd, ctx);
   }
 }
 
@@ -60,7 +63,7 @@ export async function main(argv: string[], context?: CliContext): Promise<number
   }
   try {
     const cmd = parseCommand(argv, context?.now() ?? Date.now());
-    const ctx = context ?? processContext(cmd.name === 'demo' && cmd.continuous);
+    const ctx = context ?? processContext((cmd.name === 'demo' && cmd.continuous) || cmd.name === 'serve');
     return await run(cmd, ctx);
   } catch (err) {
     if (err instanceof CliError) {

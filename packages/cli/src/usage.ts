@@ -21,6 +21,7 @@ Commands:
   users      import the users from billing (tier, signup date, price) from a CSV file
   suggest-caps
              session caps and monthly budgets per tier suggested by past spend
+  serve      receive OTLP/HTTP traces from any app or OpenTelemetry Collector, price and store them
 
 Run "genai-cost <command> --help" for a command's options.
 
@@ -109,6 +110,27 @@ Options:
   --from, --to ISO   an explicit window (ISO 8601 date or time; --to defaults to now)
   --format FORMAT    table (default), json or csv
 ${COMMON}
+
+${CONNECTION}
+`,
+  serve: `Usage: genai-cost serve [--port 4318] [--host 127.0.0.1] [--keep-all-spans]
+
+Receives OTLP/HTTP traces (POST /v1/traces, protobuf or JSON, gzip) from apps in any language or
+an OpenTelemetry Collector's otlp_http exporter, prices and attributes the GenAI spans with the
+plan file's prices, and stores them in ClickHouse (run "genai-cost migrate" first). Also serves
+GET /healthz, GET /readyz and GET /metrics (Prometheus text). Stops on SIGINT or SIGTERM after
+finishing the requests in progress.
+
+Options (flags beat the environment variable named after each):
+  --port N           port (GENAI_COST_SERVE_PORT; default: 4318)
+  --host ADDRESS     interface (GENAI_COST_SERVE_HOST; default: 127.0.0.1; 0.0.0.0 for all)
+  --keep-all-spans   store non-GenAI spans too (GENAI_COST_SERVE_KEEP_ALL_SPANS=true)
+${COMMON}
+
+Environment:
+  GENAI_COST_SERVE_TOKEN            require "Authorization: Bearer <token>" (16+ characters)
+  GENAI_COST_SERVE_TLS_CERT, _KEY   PEM files: serve HTTPS
+  GENAI_COST_SERVE_MAX_BODY_MB      body limit after decompression (default: 64)
 
 ${CONNECTION}
 `,

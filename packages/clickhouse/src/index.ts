@@ -39,3 +39,7 @@ export { reportByCohort, reportByWeek, suggestCaps } from './report.js';
 export type { CapSuggestionRow, CohortRow, WeekRow } from './report.js';
 export { DEFAULT_DATABASE, TABLES } from './tables.js';
 export type { SpanRow } from './tables.js';
+export { SpanRowMapper, isGenAISpan } from './spanRow.js';
+export type { SpanRowMapperOptions } from './spanRow.js';
+export { spanInsertSql } from './spanInsert.js';
+export { qualified } from './tables.js';
