@@ -159,7 +159,7 @@ export class GenAICostSpanProcessor implements SpanProcessor {
     const resolved = this.options.catalog.resolve(call.model!, { provider: call.provider, at: startTimeMs });
     if (resolved === undefined) return this.unpriced(span, 'unknown_model', call);
     const usage = call.usage!;
-    const cost = computeCost(usage, ratesFor(resolved.period, usage.inputTokens, this.options.cacheWriteTtl));
+    const cost = computeCost(this.options.cacheWriteTtl === '1h' ? { ...usage, cacheWrite1hTokens: usage.cacheWriteTokens } : usage, ratesFor(resolved.period, usage.inputTokens));
     // Each setAttribute costs the caller ~0.15 µs, so zero parts of the breakdown are left out
     // (absent means $0) and the price is named by one `id@effectiveFrom` value.
     span.setAttribute(sc.GEN_AI_USAGE_COST, cost.totalUsd);

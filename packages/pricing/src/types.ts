@@ -8,6 +8,11 @@ export interface TokenUsage {
   cacheReadTokens?: number;
   /** Input tokens written to the provider's prompt cache (a subset of `inputTokens`). Default 0. */
   cacheWriteTokens?: number;
+  /**
+   * The part of `cacheWriteTokens` written with a 1-hour TTL (0 <= it <= cacheWriteTokens); the
+   * rest are 5-minute writes. Default 0.
+   */
+  cacheWrite1hTokens?: number;
 }
 
 /** USD per million tokens of each kind, after the context-length tier has been chosen. */
@@ -18,8 +23,10 @@ export interface Rates {
   output: number;
   /** Cache reads; the input rate when the provider has none. */
   cacheRead: number;
-  /** Cache writes; the input rate when the provider has none. */
+  /** 5-minute cache writes; the input rate when the provider has none. */
   cacheWrite: number;
+  /** 1-hour cache writes; the 5-minute write rate where the model has none. */
+  cacheWrite1h: number;
 }
 
 /** The cost of one model call in USD, by kind of token. */
