@@ -134,6 +134,8 @@ export class PriceCatalog {
     private readonly providerList: readonly CatalogProvider[],
     /** The date the catalog was last checked, when known. */
     readonly checked?: string,
+    /** Names that stand for another (Azure deployment names), lowercased. */
+    private readonly nameAliases: ReadonlyMap<string, string> = new Map(),
   ) {
     this.builtin = buildIndex(builtinModels);
     this.custom = buildIndex(customModels);
@@ -212,7 +214,21 @@ export class PriceCatalog {
     });
     const byId = new Map<string, ModelPrice>();
     for (const m of [...this.customModels, ...added]) byId.set(m.id, m);
-    return new PriceCatalog(this.builtinModels, [...byId.values()], this.providerList, this.checked);
+    return new PriceCatalog(this.builtinModels, [...byId.values()], this.providerList, this.checked, this.nameAliases);
+  }
+
+  /**
+   * A new catalog where each name stands for a model name the catalog prices: an Azure OpenAI
+   * deployment name (`{ 'prod-chat': 'gpt-4o-2024-08-06' }`), a proxy's model alias. Throws a
+   * `PricingError` naming the first alias whose target has no price.
+   */
+  withAliases(aliases: Readonly<Record<string, string>>): PriceCatalog {
+    const map = new Map(this.nameAliases);
+    for (const [name, target] of Object.entries(aliases)) {
+      if (this.match(target) === undefined) throw new PricingError('INVALID_PRICE_ENTRY', `alias "${name}": no price for "${target}"`);
+      map.set(name.trim().toLowerCase(), target);
+    }
+    return new PriceCatalog(this.builtinModels, this.customModels, this.providerList, this.checked, map);
   }
 
   /** Every model, custom prices first. */
@@ -263,6 +279,11 @@ export class PriceCatalog {
   }
 
   private lookup(rawModel: string, rawProvider: string | undefined): ModelMatch | undefined {
+    const target = this.nameAliases.get(rawModel.trim().toLowerCase());
+    if (target !== undefined) {
+      const m = this.lookup(target, rawProvider);
+      return m === undefined ? undefined : { ...m, reason: `alias "${rawModel.trim()}" → "${target}"; ${m.reason}` };
+    }
     const candidates = modelNameCandidates(rawModel);
     const spanProvider = canonicalProvider(rawProvider);
     const pathProvider = providerFromPath(rawModel);

@@ -4,13 +4,11 @@
  * references. `-- --check` only reports whether the committed files are current.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { catalogFileSchema } from '../../src/schema.js';
-import { CATALOG_PATH, SCHEMA_PATH, catalogJsonSchema, formatCatalog, readInputs } from './inputs.js';
-import { buildCatalog } from './merge.js';
+import { CATALOG_PATH, SCHEMA_PATH, catalogJsonSchema, catalogText } from './inputs.js';
 
-const catalog = catalogFileSchema.parse(buildCatalog(readInputs()));
+const { catalog, text } = catalogText();
 const files: [string, string][] = [
-  [CATALOG_PATH, formatCatalog(catalog)],
+  [CATALOG_PATH, text],
   [SCHEMA_PATH, catalogJsonSchema()],
 ];
 const providers = new Set(catalog.models.map((m) => m.provider));

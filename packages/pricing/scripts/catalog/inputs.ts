@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { toJSONSchema } from 'zod';
 import { catalogFileSchema } from '../../src/schema.js';
 import type { CatalogFile } from '../../src/schema.js';
+import { buildCatalog } from './merge.js';
 import type { BuildInput, CuratedModel, CuratedProvider } from './merge.js';
 import { readReferences } from './references.js';
 import type { ProviderMap } from './references.js';
@@ -53,6 +54,12 @@ export function formatCatalog(catalog: CatalogFile): string {
   const lines = (items: readonly unknown[]) => items.map((x) => `    ${JSON.stringify(x)}`).join(',\n');
   const top = JSON.stringify(head, null, 2).slice(0, -2);
   return `${top},\n  "providers": [\n${lines(providers)}\n  ],\n  "models": [\n${lines(models)}\n  ]\n}\n`;
+}
+
+/** The catalog file text the build writes: built, validated (zod fixes the key order) and formatted. */
+export function catalogText(input: BuildInput = readInputs()): { catalog: CatalogFile; text: string } {
+  const catalog = catalogFileSchema.parse(buildCatalog(input));
+  return { catalog, text: formatCatalog(catalog) };
 }
 
 /** The published JSON Schema of the catalog file, generated from its zod schema. */

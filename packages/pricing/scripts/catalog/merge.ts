@@ -199,7 +199,7 @@ export function buildCatalog(input: BuildInput): CatalogFile {
     let derived: Record<string, number> = {};
     if (provider.id === 'bedrock' || provider.id === 'azure') ({ base: chosen, derived } = foldVariants(group));
     else chosen = REFERENCES.map((r) => group.find((e) => e.ref === r)).find((e) => e !== undefined)!;
-    const others = REFERENCES.map((r) => group.find((e) => e.ref === r && e.ref !== chosen.ref && (e.variant ?? 'x') === (chosen.variant ?? 'x'))).filter((e) => e !== undefined);
+    const others = group.filter((e) => e !== chosen && (e.variant ?? 'x') === (chosen.variant ?? 'x'));
     const aliases = [...new Set(group.flatMap((e) => e.aliases))].sort();
     const regions = { ...derived, ...ruleRegions(provider, chosen.model) };
     models.set(id, {

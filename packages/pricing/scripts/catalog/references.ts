@@ -156,7 +156,9 @@ function readGenaiPrices(dir: string, map: Record<string, string>): RefEntry[] {
       gpNames(m.match, aliases);
       const periods = gpPeriods(m);
       if (periods.some((p) => p.timeWindows?.some((w) => !Number.isFinite(w.multiplier) || w.multiplier <= 0))) continue;
-      out.push({ ref: 'genai-prices', provider, model: id, aliases: aliases.filter((a) => a !== id), kind: periods[0]!.output === 0 ? 'embedding' : 'chat', periods, source: prov.pricing_urls?.[0] });
+      // genai-prices prices Azure at its Global deployment rates.
+      const variant = provider === 'azure' ? 'global' : undefined;
+      out.push({ ref: 'genai-prices', provider, model: id, aliases: aliases.filter((a) => a !== id), kind: periods[0]!.output === 0 ? 'embedding' : 'chat', periods, source: prov.pricing_urls?.[0], ...(variant === undefined ? {} : { variant }) });
     }
   }
   return out;
@@ -249,10 +251,12 @@ function readLiteLLM(dir: string, map: Record<string, string>): RefEntry[] {
     const period = llPeriod(v);
     const id = llModelId(provider, key);
     if (period === undefined || id === undefined || id.model === '' || id.model.endsWith('/')) continue;
-    if (period.input === 0 && period.output === 0 && !id.model.endsWith(':free')) continue;
+    const kind = v.mode === 'embedding' ? 'embedding' : 'chat';
+    // A chat model without an output price is a router or a placeholder, not a price.
+    if ((kind === 'chat' ? period.output === 0 : period.input === 0) && !id.model.endsWith(':free')) continue;
     const aliases = provider === 'fireworks' && id.model.startsWith('accounts/') ? [id.model.slice(id.model.lastIndexOf('/') + 1)] : [];
     const source = typeof v.source === 'string' && v.source.startsWith('https://') ? v.source : undefined;
-    out.push({ ref: 'litellm', provider, model: id.model, aliases, kind: v.mode === 'embedding' ? 'embedding' : 'chat', periods: [period], source, variant: id.variant });
+    out.push({ ref: 'litellm', provider, model: id.model, aliases, kind, periods: [period], source, variant: id.variant });
   }
   return out;
 }
