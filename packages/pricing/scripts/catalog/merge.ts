@@ -116,15 +116,19 @@ const INHERITED = ['serviceTiers', 'audio', 'image', 'video', 'requests'] as con
  * (service tiers, modality rates, per-request charges) are taken from the reference entry of the
  * same model when that reference's base rates agree with ours at the time.
  */
-function inheritDimensions(periods: CatalogPrice[], ref: CatalogModel | undefined): CatalogPrice[] {
+function inheritDimensions(
+  periods: CatalogPrice[],
+  ref: { prices: readonly RefPeriod[]; basis?: string | undefined } | undefined,
+  defaultBasis = 'curated',
+): CatalogPrice[] {
   return periods.map((p) => {
-    const out: CatalogPrice = { ...p, basis: p.basis ?? 'curated' };
+    const out: CatalogPrice = { ...p, basis: p.basis ?? defaultBasis };
     if (ref === undefined) return out;
     const q = ratesAt(ref.prices, p.effectiveFrom.slice(0, 10));
     if (differs(p.input, q.input) || differs(p.output, q.output)) return out;
     const taken = INHERITED.filter((k) => p[k] === undefined && q[k] !== undefined);
     for (const k of taken) (out as Record<string, unknown>)[k] = q[k];
-    if (taken.length > 0) out.basis = `${out.basis}; ${taken.join(', ')} from ${q.basis ?? 'references'}`;
+    if (taken.length > 0) out.basis = `${out.basis}; ${taken.join(', ')} from ${ref.basis ?? 'the reference entry'}`;
     return out;
   });
 }
@@ -202,13 +206,15 @@ export function buildCatalog(input: BuildInput): CatalogFile {
     const others = group.filter((e) => e !== chosen && (e.variant ?? 'x') === (chosen.variant ?? 'x'));
     const aliases = [...new Set(group.flatMap((e) => e.aliases))].sort();
     const regions = { ...derived, ...ruleRegions(provider, chosen.model) };
+    let prices = toCatalogPeriods(chosen, provider, others);
+    for (const o of others) prices = inheritDimensions(prices, { prices: o.periods, basis: o.ref }, prices[0]!.basis);
     models.set(id, {
       id,
       provider: provider.id,
       model: chosen.model,
       ...(aliases.length > 0 ? { aliases } : {}),
       kind: chosen.kind,
-      prices: withRegions(toCatalogPeriods(chosen, provider, others), regions),
+      prices: withRegions(prices, regions),
     });
   }
 
