@@ -89,8 +89,8 @@ const GP_FIELDS: Record<string, (p: RefPeriod, v: number) => void> = {
   web_searches_kcount: (p, v) => ((p.requests ??= {}).web_search = v),
   requests_kcount: (p, v) => ((p.requests ??= {}).request = v),
 };
-const TIERED = ['input', 'output', 'cacheRead', 'cacheWrite', 'cacheWrite1h'] as const;
-const GP_TIERED: Record<string, (typeof TIERED)[number]> = {
+type TieredField = 'input' | 'output' | 'cacheRead' | 'cacheWrite' | 'cacheWrite1h';
+const GP_TIERED: Record<string, TieredField> = {
   input_mtok: 'input',
   output_mtok: 'output',
   cache_read_mtok: 'cacheRead',
@@ -100,7 +100,7 @@ const GP_TIERED: Record<string, (typeof TIERED)[number]> = {
 
 function gpPeriod(prices: Record<string, GpValue>, effectiveFrom: string): RefPeriod {
   const p: RefPeriod = { effectiveFrom, input: 0, output: 0 };
-  const tiers = new Map<number, Partial<Record<(typeof TIERED)[number], number>>>();
+  const tiers = new Map<number, Partial<Record<TieredField, number>>>();
   for (const [key, value] of Object.entries(prices)) {
     if (typeof value === 'number') {
       GP_FIELDS[key]?.(p, value);
