@@ -31,5 +31,7 @@ export {
   unpricedSpans,
 } from './report.js';
 export type { AccountRow, CostSkew, FeatureRow, ModelRow, SessionRow, TierRow, UnpricedRow, UserReportWindow, UserRow } from './report.js';
+export { reprice, dimensionsOfPriceId, toPriceRequest } from './reprice.js';
+export type { RepriceOptions, RepriceResult, TierChange } from './reprice.js';
 export { DEFAULT_DATABASE, TABLES } from './tables.js';
 export type { SpanRow } from './tables.js';
