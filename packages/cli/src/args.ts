@@ -3,7 +3,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { usageError } from './errors.js';
 
 /** The commands of the CLI. */
-export const COMMANDS = ['migrate', 'report', 'demo'] as const;
+export const COMMANDS = ['migrate', 'report', 'demo', 'prices', 'reprice'] as const;
 /** One of {@link COMMANDS}. */
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -61,8 +61,31 @@ export interface DemoCommand extends CommonFlags {
   rate: number;
 }
 
+/** `genai-cost prices lookup MODEL` and `genai-cost prices list`. */
+export interface PricesCommand extends CommonFlags {
+  name: 'prices';
+  action: 'lookup' | 'list';
+  /** The model to look up (`lookup` only). */
+  model: string | undefined;
+  provider: string | undefined;
+  /** The time prices are shown in force at. */
+  at: Date;
+  /** `--catalog`: a newer catalog's URL or file instead of the bundled one. */
+  catalog: string | undefined;
+  format: OutputFormat;
+}
+
+/** `genai-cost reprice`. */
+export interface RepriceCommand extends CommonFlags {
+  name: 'reprice';
+  window: TimeWindow;
+  onlyUnpriced: boolean;
+  dryRun: boolean;
+  catalog: string | undefined;
+}
+
 /** A parsed command line. */
-export type Command = HelpCommand | MigrateCommand | ReportCommand | DemoCommand;
+export type Command = HelpCommand | MigrateCommand | ReportCommand | DemoCommand | PricesCommand | RepriceCommand;
 
 const HOUR_MS = 3_600_000;
 const DEFAULT_SINCE = '30d';
@@ -94,6 +117,22 @@ const OPTIONS = {
     continuous: { type: 'boolean', default: false },
     rate: { type: 'string' },
   },
+  prices: {
+    ...COMMON_OPTIONS,
+    provider: { type: 'string' },
+    at: { type: 'string' },
+    catalog: { type: 'string' },
+    format: { type: 'string', default: 'table' },
+  },
+  reprice: {
+    ...COMMON_OPTIONS,
+    since: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    'only-unpriced': { type: 'boolean', default: false },
+    'dry-run': { type: 'boolean', default: false },
+    catalog: { type: 'string' },
+  },
 } as const satisfies Record<CommandName, ParseArgsConfig['options']>;
 
 function oneOf<T extends string>(command: string, flag: string, value: string, allowed: readonly T[]): T {
@@ -116,30 +155,34 @@ export function parseDuration(text: string): number | undefined {
   return Number(m[1]) * (m[2] === 'd' ? 24 : 1) * HOUR_MS;
 }
 
-function instant(flag: string, value: string): Date {
+function instant(flag: string, value: string, command = 'report'): Date {
   // A bare date means midnight UTC, as Date.parse reads it.
   const ms = /^\d{4}-\d{2}-\d{2}([T ].*)?$/.test(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) {
-    throw usageError(`genai-cost report: --${flag}: expected an ISO 8601 date or time such as 2026-11-01 or 2026-11-01T12:00:00Z, got "${value}"`);
+    throw usageError(`genai-cost ${command}: --${flag}: expected an ISO 8601 date or time such as 2026-11-01 or 2026-11-01T12:00:00Z, got "${value}"`);
   }
   return new Date(ms);
 }
 
 /** The report window from `--since` or `--from`/`--to`; the default is the last 30 days. */
-export function parseWindow(flags: { since?: string | undefined; from?: string | undefined; to?: string | undefined }, nowMs: number): TimeWindow {
+export function parseWindow(
+  flags: { since?: string | undefined; from?: string | undefined; to?: string | undefined },
+  nowMs: number,
+  command = 'report',
+): TimeWindow {
   if (flags.since !== undefined && (flags.from !== undefined || flags.to !== undefined)) {
-    throw usageError('genai-cost report: give either --since or --from/--to, not both');
+    throw usageError(`genai-cost ${command}: give either --since or --from/--to, not both`);
   }
   if (flags.from === undefined) {
-    if (flags.to !== undefined) throw usageError('genai-cost report: --to needs --from');
+    if (flags.to !== undefined) throw usageError(`genai-cost ${command}: --to needs --from`);
     const since = flags.since ?? DEFAULT_SINCE;
     const ms = parseDuration(since);
-    if (ms === undefined) throw usageError(`genai-cost report: --since: expected a duration such as 30d or 12h, got "${since}"`);
+    if (ms === undefined) throw usageError(`genai-cost ${command}: --since: expected a duration such as 30d or 12h, got "${since}"`);
     return { from: new Date(nowMs - ms), to: new Date(nowMs) };
   }
-  const from = instant('from', flags.from);
-  const to = flags.to === undefined ? new Date(nowMs) : instant('to', flags.to);
-  if (from.getTime() >= to.getTime()) throw usageError('genai-cost report: --from must be before --to');
+  const from = instant('from', flags.from, command);
+  const to = flags.to === undefined ? new Date(nowMs) : instant('to', flags.to, command);
+  if (from.getTime() >= to.getTime()) throw usageError(`genai-cost ${command}: --from must be before --to`);
   return { from, to };
 }
 
@@ -160,7 +203,7 @@ function database(command: string, value: string | undefined): string | undefine
 
 function parseFlags<C extends CommandName>(command: C, args: string[]) {
   try {
-    return parseArgs({ args, options: OPTIONS[command], strict: true, allowPositionals: false });
+    return parseArgs({ args, options: OPTIONS[command], strict: true, allowPositionals: command === 'prices' });
   } catch (err) {
     const message = (err as Error).message.replace(/\. To specify a positional argument.*$/s, '');
     throw usageError(`genai-cost ${command}: ${message} (see genai-cost ${command} --help)`);
@@ -198,6 +241,24 @@ export function parseCommand(argv: readonly string[], nowMs: number): Command {
       limit: values.limit === undefined ? undefined : integer(name, 'limit', values.limit, 1, 1_000_000),
     };
   }
+  if (name === 'prices') {
+    const { values, positionals } = parseFlags('prices', rest);
+    if (values.help === true) return { name: 'help', topic: name };
+    return parsePrices(values, positionals, nowMs);
+  }
+  if (name === 'reprice') {
+    const { values } = parseFlags('reprice', rest);
+    if (values.help === true) return { name: 'help', topic: name };
+    return {
+      name,
+      config: values.config,
+      database: database(name, values.database),
+      window: parseWindow(values, nowMs, name),
+      onlyUnpriced: values['only-unpriced'],
+      dryRun: values['dry-run'],
+      catalog: values.catalog,
+    };
+  }
   const { values } = parseFlags('demo', rest);
   if (values.help === true) return { name: 'help', topic: name };
   if (values.rate !== undefined && !values.continuous) throw usageError('genai-cost demo: --rate needs --continuous');
@@ -210,5 +271,30 @@ export function parseCommand(argv: readonly string[], nowMs: number): Command {
     seed: integer(name, 'seed', values.seed, 0, 0xffff_ffff),
     continuous: values.continuous,
     rate: rate(values.rate ?? String(DEFAULT_RATE)),
+  };
+}
+
+function parsePrices(
+  values: { config?: string | undefined; database?: string | undefined; provider?: string | undefined; at?: string | undefined; catalog?: string | undefined; format: string },
+  positionals: string[],
+  nowMs: number,
+): PricesCommand {
+  const [action, model, ...extra] = positionals;
+  if (action !== 'lookup' && action !== 'list') {
+    throw usageError(`genai-cost prices: expected "lookup MODEL" or "list", got ${action === undefined ? 'nothing' : `"${action}"`} (see genai-cost prices --help)`);
+  }
+  if (action === 'lookup' && model === undefined) throw usageError('genai-cost prices lookup: expected a model name, e.g. genai-cost prices lookup gpt-4o');
+  const unexpected = action === 'list' ? [model, ...extra] : extra;
+  if (unexpected.some((x) => x !== undefined)) throw usageError(`genai-cost prices ${action}: unexpected argument "${unexpected.find((x) => x !== undefined)}"`);
+  return {
+    name: 'prices',
+    action,
+    model,
+    config: values.config,
+    database: database('prices', values.database),
+    provider: values.provider,
+    at: values.at === undefined ? new Date(nowMs) : instant('at', values.at, 'prices'),
+    catalog: values.catalog,
+    format: oneOf('prices', 'format', values.format, OUTPUT_FORMATS),
   };
 }

@@ -4,6 +4,8 @@ import { parseCommand } from './args.js';
 import type { Command } from './args.js';
 import { runDemo } from './commands/demo.js';
 import { runMigrate } from './commands/migrate.js';
+import { runPrices } from './commands/prices.js';
+import { runReprice } from './commands/reprice.js';
 import { runReport } from './commands/report.js';
 import type { CliContext } from './context.js';
 import { CliError } from './errors.js';
@@ -42,6 +44,10 @@ function run(cmd: Command, ctx: CliContext): Promise<number> {
       return runReport(cmd, ctx);
     case 'demo':
       return runDemo(cmd, ctx);
+    case 'prices':
+      return runPrices(cmd, ctx);
+    case 'reprice':
+      return runReprice(cmd, ctx);
   }
 }
 

@@ -18,6 +18,8 @@ Commands:
   migrate    create or update the ClickHouse schema and load the plans from the plan file
   report     per-tier margin, top users, features, models, sessions or accounts
   demo       generate a month of a simulated SaaS's LLM traffic and report on it
+  prices     look up the price of a model, or list the price catalog
+  reprice    recompute stored spans' cost with today's catalog (a price added or corrected)
 
 Run "genai-cost <command> --help" for a command's options.
 
@@ -68,6 +70,37 @@ Options:
   --rate N[/s]       live spans per second with --continuous (default: 20)
   --config PATH      plan file (default: ./genai-cost.config.yaml, else the built-in demo plan)
   --database NAME    demo database, dropped and recreated (default: genai_cost_demo)
+
+${CONNECTION}
+`,
+  prices: `Usage: genai-cost prices lookup MODEL [--provider P] [--at DATE] [--catalog URL|FILE] [--format FORMAT]
+       genai-cost prices list [--provider P] [--at DATE] [--catalog URL|FILE] [--format FORMAT]
+
+lookup shows which catalog entry a model name (in any platform's spelling: Bedrock ids and ARNs,
+Vertex resource names, OpenRouter vendor/model, dated snapshots) matches and why, and every price
+period with its dimensions and source. list shows every priced model, or one provider's.
+
+Options:
+  --provider P       the provider as spans name it (openai, aws.bedrock, gcp.vertex_ai, groq, ...)
+  --at DATE          show the price in force at this ISO 8601 date or time (default: now)
+  --catalog SOURCE   a newer catalog (URL or file in the format of the bundled prices.json)
+  --format FORMAT    table (default), json or csv (list only)
+  --config PATH      plan file whose prices: are laid over the catalog
+`,
+  reprice: `Usage: genai-cost reprice [--since 30d | --from ISO [--to ISO]] [--only-unpriced] [--dry-run] [--catalog URL|FILE]
+
+Recomputes the cost of the model-call spans stored in the window from their stored tokens with
+today's catalog (and the plan file's prices), rewrites the changed spans and rebuilds the rollup
+days they fall in, so every report agrees afterwards. Spans priced by another tool are left alone.
+Running it again changes nothing.
+
+Options:
+  --since N{d|h}     window ending now (default: 30d)
+  --from, --to ISO   an explicit window (--to defaults to now)
+  --only-unpriced    only price spans stored without a price; leave priced ones as they are
+  --dry-run          report what would change without writing
+  --catalog SOURCE   a newer catalog (URL or file in the format of the bundled prices.json)
+${COMMON}
 
 ${CONNECTION}
 `,
