@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { PricingError, describeIssues } from './errors.js';
-import { canonicalProvider, modelNameCandidates, providerFromPath } from './match.js';
+import { canonicalProvider, modelNameCandidates, providerFromPath, regionOfModel } from './match.js';
 import { catalogFileSchema, userModelSchema } from './schema.js';
-import type { CatalogPrice, CatalogProvider, UserModelPriceInput } from './schema.js';
+import type { CatalogFile, CatalogPrice, CatalogProvider, UserModelPriceInput } from './schema.js';
 import type { PriceOrigin } from './types.js';
 
 /** One period of a model's price, in force from `effectiveFrom` until the next, with its dimensions. */
@@ -42,6 +42,8 @@ export interface ModelMatch {
   name: string;
   /** One line saying why this entry was chosen. */
   reason: string;
+  /** The region class the raw name carries (see `regionOfModel`), kept with the memoised match. */
+  region?: string | undefined;
 }
 
 /** The model and the price period that apply to one call. */
@@ -152,9 +154,14 @@ export class PriceCatalog {
       const which = id === undefined ? '' : ` (entry "${String(id)}")`;
       throw new PricingError('INVALID_CATALOG', `${origin}${which}: ${describeIssues(parsed.error)}`);
     }
-    const providers = new Map(parsed.data.providers.map((p) => [p.id, p]));
+    return PriceCatalog.fromValidatedData(parsed.data, origin);
+  }
+
+  /** A catalog from data already validated against `catalogFileSchema` (the build's output); no schema pass. */
+  static fromValidatedData(file: CatalogFile, origin = 'price catalog'): PriceCatalog {
+    const providers = new Map(file.providers.map((p) => [p.id, p]));
     const ids = new Set<string>();
-    const models = parsed.data.models.map((m): ModelPrice => {
+    const models = file.models.map((m): ModelPrice => {
       if (ids.has(m.id)) throw new PricingError('INVALID_CATALOG', `${origin}: duplicate model id "${m.id}"`);
       if (!providers.has(m.provider)) throw new PricingError('INVALID_CATALOG', `${origin} (entry "${m.id}"): provider "${m.provider}" is not in providers`);
       ids.add(m.id);
@@ -169,14 +176,20 @@ export class PriceCatalog {
         prices: toPeriods(m.id, m.prices, providers.get(m.provider)),
       };
     });
-    return new PriceCatalog(models, [], parsed.data.providers, parsed.data.checked);
+    return new PriceCatalog(models, [], file.providers, file.checked);
   }
 
-  /** The catalog shipped with this package (`data/prices.json`), loaded and validated once. */
+  /**
+   * The catalog shipped with this package (`data/prices.json`), loaded once. The build validates
+   * it with the schema and a test checks the committed file, so loading skips the schema pass
+   * (most of the load time of 2,000+ models) and checks only the format version.
+   */
   static builtin(): PriceCatalog {
     if (builtinCatalog === undefined) {
       const url = new URL('../data/prices.json', import.meta.url);
-      builtinCatalog = PriceCatalog.fromData(JSON.parse(readFileSync(url, 'utf8')), url.pathname);
+      const data = JSON.parse(readFileSync(url, 'utf8')) as CatalogFile;
+      if (data.version !== 2) throw new PricingError('INVALID_CATALOG', `${url.pathname}: version: expected 2`);
+      builtinCatalog = PriceCatalog.fromValidatedData(data, url.pathname);
     }
     return builtinCatalog;
   }
@@ -259,7 +272,8 @@ export class PriceCatalog {
     let byModel = this.memo.get(hint);
     const hit = byModel?.get(rawModel);
     if (hit !== undefined) return hit ?? undefined;
-    const found = this.lookup(rawModel, provider) ?? null;
+    const lookedUp = this.lookup(rawModel, provider);
+    const found = lookedUp === undefined ? null : { ...lookedUp, region: regionOfModel(rawModel) };
     if (this.memoSize >= MEMO_LIMIT) {
       this.memo.clear();
       this.memoSize = 0;

@@ -3,7 +3,7 @@ import type { ModelMatch, ModelPrice, PriceCatalog, PricePeriod } from './catalo
 import { ratesFor, sumUsd, usd } from './cost.js';
 import { WEEKDAYS } from './dimensions.js';
 import type { ModalityRates, ServiceTier, ServiceTierPrice } from './dimensions.js';
-import { regionClass, regionOfModel } from './match.js';
+import { regionClass } from './match.js';
 import type { CostBreakdown, Rates, TokenUsage } from './types.js';
 
 /** Token counts of one call, with the modality details some instrumentations report. */
@@ -82,10 +82,14 @@ export interface PricedCall {
 }
 
 const STANDARD_TIERS = new Set(['', 'default', 'standard', 'auto', 'on_demand', 'on-demand']);
+// Shared results for the common case, so pricing a plain call allocates little.
+const NO_TIER: { name?: ServiceTier; price?: ServiceTierPrice; ignored?: string } = Object.freeze({});
+const NO_MULTIPLIER: { name?: string; region?: string; multiplier: number } = Object.freeze({ multiplier: 1 });
 
 function chooseServiceTier(period: PricePeriod, requested: string | undefined): { name?: ServiceTier; price?: ServiceTierPrice; ignored?: string } {
-  const want = requested?.trim().toLowerCase() ?? '';
-  if (STANDARD_TIERS.has(want)) return {};
+  if (requested === undefined) return NO_TIER;
+  const want = requested.trim().toLowerCase();
+  if (STANDARD_TIERS.has(want)) return NO_TIER;
   const tiers = period.serviceTiers ?? {};
   // OpenAI renamed priority processing to fast mode; either spelling names either entry.
   const names = want === 'priority' ? ['priority', 'fast'] : want === 'fast' ? ['fast', 'priority'] : [want];
@@ -102,7 +106,7 @@ function minutesOfDay(hhmm: string): number {
 
 function timeWindowAt(period: PricePeriod, at: number): { name?: string; multiplier: number } {
   const windows = period.timeWindows;
-  if (windows === undefined) return { multiplier: 1 };
+  if (windows === undefined) return NO_MULTIPLIER;
   const d = new Date(at);
   const minute = d.getUTCHours() * 60 + d.getUTCMinutes();
   const day = WEEKDAYS[d.getUTCDay()]!;
@@ -122,6 +126,12 @@ function scale(r: Rates, m: number): Rates {
   return { input: r.input * m, output: r.output * m, cacheRead: r.cacheRead * m, cacheWrite: r.cacheWrite * m, cacheWrite1h: r.cacheWrite1h * m };
 }
 
+/** A modality's rate after the multipliers, or the text rate where it has none. */
+function modalRate(r: ModalityRates | undefined, kind: 'input' | 'output', text: number, multiplier: number): number {
+  const own = r?.[kind];
+  return own === undefined ? text : own * multiplier;
+}
+
 function modalityCost(tokensIn: number, tokensOut: number, rates: ModalityRates | undefined, text: Rates, m: number): number {
   if (tokensIn === 0 && tokensOut === 0) return 0;
   return sumUsd(usd(tokensIn, rates?.input === undefined ? text.input : rates.input * m), usd(tokensOut, rates?.output === undefined ? text.output : rates.output * m));
@@ -133,15 +143,16 @@ function contextThreshold(tiers: readonly { aboveInputTokens: number }[] | undef
   return undefined;
 }
 
-function regionMultiplier(period: PricePeriod, request: PriceRequest, ignored: string[]): { region?: string; multiplier: number } {
+function regionMultiplier(period: PricePeriod, match: ModelMatch, request: PriceRequest, ignored: string[]): { region?: string; multiplier: number } {
   const regions = period.regions;
-  const fromName = regionOfModel(request.model);
+  const fromName = match.region;
+  if (regions === undefined && request.region === undefined) return NO_MULTIPLIER;
   const hinted = request.region === undefined || request.region === '' ? undefined : regionClass(request.region);
   for (const cls of [hinted, fromName]) {
     if (cls !== undefined && regions?.[cls] !== undefined) return { region: cls, multiplier: regions[cls] };
   }
   if (hinted !== undefined && hinted !== 'global' && regions !== undefined) ignored.push(`region:${hinted}`);
-  return { multiplier: 1 };
+  return NO_MULTIPLIER;
 }
 
 /**
@@ -164,7 +175,7 @@ export function priceUsage(catalog: PriceCatalog, request: PriceRequest): Priced
   const ownRates = tier.price !== undefined && !('multiplier' in tier.price) ? tier.price : undefined;
   const tierMultiplier = tier.price !== undefined && 'multiplier' in tier.price ? tier.price.multiplier : 1;
   const base = ownRates ?? period;
-  const region = regionMultiplier(period, request, ignored);
+  const region = regionMultiplier(period, match, request, ignored);
   const window = timeWindowAt(period, at);
   const multiplier = tierMultiplier * region.multiplier * window.multiplier;
   const rates = scale(ratesFor(base, u.inputTokens), multiplier);
@@ -182,20 +193,27 @@ export function priceUsage(catalog: PriceCatalog, request: PriceRequest): Priced
   const audioUsd = modalityCost(aIn, aOut, period.audio, rates, multiplier);
   const imageUsd = modalityCost(iIn, iOut, period.image, rates, multiplier);
   const videoUsd = modalityCost(vIn, vOut, period.video, rates, multiplier);
-  const m = (r: ModalityRates | undefined, k: 'input' | 'output', text: number) => (r?.[k] === undefined ? text : r[k] * multiplier);
-  const inputUsd = sumUsd(usd(textIn, rates.input), usd(aIn, m(period.audio, 'input', rates.input)), usd(iIn, m(period.image, 'input', rates.input)), usd(vIn, m(period.video, 'input', rates.input)));
-  const outputUsd = sumUsd(usd(textOut, rates.output), usd(aOut, m(period.audio, 'output', rates.output)), usd(iOut, m(period.image, 'output', rates.output)), usd(vOut, m(period.video, 'output', rates.output)));
+  const inputUsd =
+    textIn === uncached
+      ? usd(textIn, rates.input)
+      : sumUsd(usd(textIn, rates.input), usd(aIn, modalRate(period.audio, 'input', rates.input, multiplier)), usd(iIn, modalRate(period.image, 'input', rates.input, multiplier)), usd(vIn, modalRate(period.video, 'input', rates.input, multiplier)));
+  const outputUsd =
+    textOut === u.outputTokens
+      ? usd(textOut, rates.output)
+      : sumUsd(usd(textOut, rates.output), usd(aOut, modalRate(period.audio, 'output', rates.output, multiplier)), usd(iOut, modalRate(period.image, 'output', rates.output, multiplier)), usd(vOut, modalRate(period.video, 'output', rates.output, multiplier)));
   const cacheReadUsd = usd(cacheRead, rates.cacheRead);
   const cacheWriteUsd = sumUsd(usd(cacheWrite - cacheWrite1h, rates.cacheWrite), usd(cacheWrite1h, rates.cacheWrite1h));
 
-  const charges: number[] = [];
-  for (const [kind, count] of Object.entries(request.requests ?? {})) {
-    if (count === 0) continue;
-    const per1000 = period.requests?.[kind];
-    if (per1000 === undefined) ignored.push(`requests:${kind}`);
-    else charges.push(Math.round(count * per1000 * 1e7) / 1e10);
+  let requestsUsd = 0;
+  if (request.requests !== undefined) {
+    for (const kind in request.requests) {
+      const count = request.requests[kind]!;
+      const per1000 = period.requests?.[kind];
+      if (count === 0) continue;
+      if (per1000 === undefined) ignored.push(`requests:${kind}`);
+      else requestsUsd = sumUsd(requestsUsd, Math.round(count * per1000 * 1e7) / 1e10);
+    }
   }
-  const requestsUsd = sumUsd(...charges);
   const totalUsd = sumUsd(inputUsd, outputUsd, cacheReadUsd, cacheWriteUsd, requestsUsd);
 
   const applied: AppliedDimensions = { multiplier };
