@@ -104,6 +104,10 @@ describe('genai-cost reprice', () => {
     const report = await cli('report', '--database', 'reprice_cli', '--by', 'model', '--since', '1d', '--format', 'json');
     expect(JSON.parse(report.stdout)).toEqual([expect.objectContaining({ model: 'acme-support-ft', costUsd: 0.12, unpricedCalls: 0 })]);
 
+    const readme = await cli('reprice', '--database', 'reprice_cli', '--since', '30d', '--only-unpriced', '--dry-run');
+    expect(readme.code).toBe(0);
+    expect(readme.stdout).toContain('Examined 0 model-call spans');
+
     const again = await cli('reprice', '--database', 'reprice_cli', '--since', '1d');
     expect(again.stdout).toContain('20 unchanged');
     expect(again.stdout).toContain('Nothing to write: the spans and rollups already agree with the catalog.');
