@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { SpanKind } from '@opentelemetry/api';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { GenAICostSpanProcessor } from '@genai-cost/otel';
 import { PriceCatalog, computeCost, priceUsage, ratesFor } from '@genai-cost/pricing';
 import type { CatalogFile } from '@genai-cost/pricing';
 import { interleaved, median } from './stats.js';
@@ -70,4 +73,28 @@ export function benchCatalog(): void {
       `priceUsage() per call: ${us('priceUsage()')} µs (${(ns['priceUsage()']! / ns['ratesFor + computeCost']!).toFixed(1)}× ratesFor + computeCost on a resolved price, ${us('ratesFor + computeCost')} µs)`,
   );
   if (Number.isNaN(sink)) console.log('unreachable');
+  benchProcessorCatalogSize(catalog);
+}
+
+/** The span processor with the bundled catalog against the same processor with a one-model catalog. */
+function benchProcessorCatalogSize(bundled: PriceCatalog): void {
+  const small = PriceCatalog.empty().withPrices([{ provider: 'openai', model: 'gpt-4o-mini', input: 0.15, output: 0.6, cacheRead: 0.075 }]);
+  const tracer = (catalog: PriceCatalog) => new BasicTracerProvider({ spanProcessors: [new GenAICostSpanProcessor({ catalog })] }).getTracer('bench');
+  const attributes = {
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.provider.name': 'openai',
+    'gen_ai.request.model': 'gpt-4o-mini',
+    'gen_ai.response.model': 'gpt-4o-mini',
+    'gen_ai.usage.input_tokens': 1200,
+    'gen_ai.usage.output_tokens': 300,
+  };
+  const [withSmall, withBundled] = [tracer(small), tracer(bundled)];
+  const span = (t: typeof withSmall) => () => t.startSpan('chat', { kind: SpanKind.CLIENT, attributes }).end();
+  const variants = { 'one-model catalog': span(withSmall), 'bundled catalog': span(withBundled) };
+  interleaved(3, 20_000, variants);
+  const ns = interleaved(15, 20_000, variants);
+  console.log(
+    `catalog    processor per GenAI span with the bundled catalog: ${(ns['bundled catalog']! / 1000).toFixed(3)} µs, ` +
+      `${(ns['bundled catalog']! / ns['one-model catalog']!).toFixed(2)}× the same processor with a one-model catalog (${(ns['one-model catalog']! / 1000).toFixed(3)} µs)`,
+  );
 }
