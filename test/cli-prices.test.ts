@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createClickHouseClient } from '@genai-cost/clickhouse';
 import { spanInsertSql } from '../packages/clickhouse/src/spanInsert.js';
 import { spanRow } from '../packages/clickhouse/src/test-support/chdb.js';
+import { oneModelCatalog } from '../packages/pricing/src/test-support/catalogFile.js';
 import { runCli } from '../packages/cli/src/test-support/runCli.js';
 
 // One chDB directory for this file: chDB binds one data path per process.
@@ -59,17 +60,7 @@ describe('genai-cost prices', () => {
 
   it('uses a newer catalog file given with --catalog, and says when it cannot', async () => {
     const file = join(dir, 'newer.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        version: 2,
-        currency: 'USD',
-        unit: 'per 1M tokens',
-        checked: '2026-12-01',
-        providers: [{ id: 'acme', name: 'Acme', kind: 'vendor', source: 'https://acme.test/pricing' }],
-        models: [{ id: 'acme/acme-2', provider: 'acme', model: 'acme-2', kind: 'chat', prices: [{ effectiveFrom: '2026-12-01', input: 3, output: 4, source: 'https://acme.test/pricing', checked: '2026-12-01' }] }],
-      }),
-    );
+    writeFileSync(file, JSON.stringify(oneModelCatalog('acme-2', 3, 4)));
     expect((await cli('prices', 'lookup', 'acme-2', '--catalog', file)).stdout).toContain('→ acme/acme-2');
     const broken = await cli('prices', 'lookup', 'gpt-4o', '--catalog', join(dir, 'missing.json'));
     expect(broken.code).toBe(0);

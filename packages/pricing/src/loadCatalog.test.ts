@@ -9,16 +9,10 @@ import type { DiagLogger } from '@opentelemetry/api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PriceCatalog } from './catalog.js';
 import { loadCatalog } from './loadCatalog.js';
+import { oneModelCatalog } from './test-support/catalogFile.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'genai-cost-catalog-'));
-const newer = {
-  version: 2,
-  currency: 'USD',
-  unit: 'per 1M tokens',
-  checked: '2026-12-01',
-  providers: [{ id: 'acme', name: 'Acme', kind: 'vendor', source: 'https://acme.test/pricing' }],
-  models: [{ id: 'acme/acme-1', provider: 'acme', model: 'acme-1', kind: 'chat', prices: [{ effectiveFrom: '2026-12-01', input: 1, output: 2, source: 'https://acme.test/pricing', checked: '2026-12-01' }] }],
-};
+const newer = oneModelCatalog('acme-1', 1, 2);
 let body = JSON.stringify(newer);
 let status = 200;
 let requests = 0;
@@ -75,7 +69,7 @@ describe('loadCatalog', () => {
   });
 
   it('falls back to the bundled catalog when the catalog is invalid and nothing is cached', async () => {
-    body = JSON.stringify({ ...newer, models: [{ ...newer.models[0], prices: [{ effectiveFrom: '2026-12-01', input: -1, output: 2 }] }] });
+    body = JSON.stringify({ ...newer, models: [{ ...newer.models[0]!, prices: [{ effectiveFrom: '2026-12-01', input: -1, output: 2 }] }] });
     const loaded = await loadCatalog({ source: url, cacheDir: join(dir, 'cache-d') });
     expect(loaded.from).toBe('bundled');
     expect(loaded.catalog).toBe(PriceCatalog.builtin());
