@@ -68,7 +68,7 @@ describe('parseCommand', () => {
   });
 
   it('rejects bad input with one line that names the flag and what it expects', () => {
-    expect(usageErrorOf(['reprot'])).toBe('genai-cost: unknown command "reprot": expected one of migrate, report, demo, users, suggest-caps, serve (see genai-cost --help)');
+    expect(usageErrorOf(['reprot'])).toBe('genai-cost: unknown command "reprot": expected one of migrate, report, demo, users, suggest-caps, serve, prices, reprice (see genai-cost --help)');
     expect(usageErrorOf(['report', '--by', 'plan'])).toBe('genai-cost report: --by: expected one of tier, user, feature, model, session, account, cohort, week, got "plan"');
     expect(usageErrorOf(['report', '--format', 'xml'])).toBe('genai-cost report: --format: expected one of table, json, csv, got "xml"');
     expect(usageErrorOf(['report', '--limit', '0'])).toBe('genai-cost report: --limit: expected a whole number from 1 to 1000000, got "0"');
@@ -81,7 +81,7 @@ describe('parseCommand', () => {
     expect(usageErrorOf(['demo', '--rate', '5'])).toBe('genai-cost demo: --rate needs --continuous');
     expect(usageErrorOf(['demo', '--continuous', '--rate', 'fast'])).toMatch(/^genai-cost demo: --rate: expected spans per second/);
     expect(usageErrorOf(['migrate', '--database', 'genai-cost'])).toMatch(/^genai-cost migrate: --database: expected letters, digits and "_"/);
-    expect(usageErrorOf(['help', 'deploy'])).toBe('genai-cost: unknown command "deploy": expected one of migrate, report, demo, users, suggest-caps, serve (see genai-cost --help)');
+    expect(usageErrorOf(['help', 'deploy'])).toBe('genai-cost: unknown command "deploy": expected one of migrate, report, demo, users, suggest-caps, serve, prices, reprice (see genai-cost --help)');
   });
 });
 
@@ -136,5 +136,32 @@ describe('report window', () => {
     expect(() => parseWindow({ to: '2026-11-01' }, NOW)).toThrow('--to needs --from');
     expect(() => parseWindow({ from: '2026-11-08', to: '2026-11-01' }, NOW)).toThrow('--from must be before --to');
     expect(() => parseWindow({ from: 'last week' }, NOW)).toThrow(/--from: expected an ISO 8601 date or time/);
+  });
+});
+
+describe('parseCommand: prices and reprice', () => {
+  const now = Date.parse('2026-11-29T12:00:00Z');
+
+  it('reads prices lookup and list', () => {
+    expect(parseCommand(['prices', 'lookup', 'gpt-4o', '--provider', 'azure.ai.openai', '--at', '2026-01-01'], now)).toMatchObject({
+      name: 'prices',
+      action: 'lookup',
+      model: 'gpt-4o',
+      provider: 'azure.ai.openai',
+      at: new Date('2026-01-01T00:00:00Z'),
+      format: 'table',
+    });
+    expect(parseCommand(['prices', 'list', '--format', 'csv'], now)).toMatchObject({ action: 'list', model: undefined, at: new Date(now), format: 'csv' });
+    expect(() => parseCommand(['prices', 'list', 'extra'], now)).toThrow('genai-cost prices list: unexpected argument "extra"');
+  });
+
+  it('reads reprice with its window and flags', () => {
+    expect(parseCommand(['reprice', '--since', '7d', '--only-unpriced'], now)).toMatchObject({
+      name: 'reprice',
+      window: { from: new Date(now - 7 * 86_400_000), to: new Date(now) },
+      onlyUnpriced: true,
+      dryRun: false,
+    });
+    expect(() => parseCommand(['reprice', '--since', '7d', '--from', '2026-11-01'], now)).toThrow('genai-cost reprice: give either --since or --from/--to, not both');
   });
 });

@@ -3,7 +3,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { usageError } from './errors.js';
 
 /** The commands of the CLI. */
-export const COMMANDS = ['migrate', 'report', 'demo', 'users', 'suggest-caps', 'serve'] as const;
+export const COMMANDS = ['migrate', 'report', 'demo', 'users', 'suggest-caps', 'serve', 'prices', 'reprice'] as const;
 /** One of {@link COMMANDS}. */
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -84,8 +84,31 @@ export interface ServeCommand extends CommonFlags {
   keepAllSpans: boolean;
 }
 
+/** `genai-cost prices lookup MODEL` and `genai-cost prices list`. */
+export interface PricesCommand extends CommonFlags {
+  name: 'prices';
+  action: 'lookup' | 'list';
+  /** The model to look up (`lookup` only). */
+  model: string | undefined;
+  provider: string | undefined;
+  /** The time prices are shown in force at. */
+  at: Date;
+  /** `--catalog`: a newer catalog's URL or file instead of the bundled one. */
+  catalog: string | undefined;
+  format: OutputFormat;
+}
+
+/** `genai-cost reprice`. */
+export interface RepriceCommand extends CommonFlags {
+  name: 'reprice';
+  window: TimeWindow;
+  onlyUnpriced: boolean;
+  dryRun: boolean;
+  catalog: string | undefined;
+}
+
 /** A parsed command line. */
-export type Command = HelpCommand | MigrateCommand | ReportCommand | DemoCommand | UsersImportCommand | SuggestCapsCommand | ServeCommand;
+export type Command = HelpCommand | MigrateCommand | ReportCommand | DemoCommand | UsersImportCommand | SuggestCapsCommand | ServeCommand | PricesCommand | RepriceCommand;
 
 const HOUR_MS = 3_600_000;
 const DEFAULT_SINCE = '30d';
@@ -130,6 +153,22 @@ const OPTIONS = {
     host: { type: 'string' },
     port: { type: 'string' },
     'keep-all-spans': { type: 'boolean', default: false },
+  },
+  prices: {
+    ...COMMON_OPTIONS,
+    provider: { type: 'string' },
+    at: { type: 'string' },
+    catalog: { type: 'string' },
+    format: { type: 'string', default: 'table' },
+  },
+  reprice: {
+    ...COMMON_OPTIONS,
+    since: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    'only-unpriced': { type: 'boolean', default: false },
+    'dry-run': { type: 'boolean', default: false },
+    catalog: { type: 'string' },
   },
 } as const satisfies Record<CommandName, ParseArgsConfig['options']>;
 
@@ -251,6 +290,24 @@ export function parseCommand(argv: readonly string[], nowMs: number): Command {
       format: oneOf(name, 'format', values.format, OUTPUT_FORMATS),
     };
   }
+  if (name === 'prices') {
+    const { values, positionals } = parseFlags('prices', rest, true);
+    if (values.help === true) return { name: 'help', topic: name };
+    return parsePrices(values, positionals, nowMs);
+  }
+  if (name === 'reprice') {
+    const { values } = parseFlags('reprice', rest);
+    if (values.help === true) return { name: 'help', topic: name };
+    return {
+      name,
+      config: values.config,
+      database: database(name, values.database),
+      window: parseWindow(values, nowMs, name),
+      onlyUnpriced: values['only-unpriced'],
+      dryRun: values['dry-run'],
+      catalog: values.catalog,
+    };
+  }
   if (name === 'serve') {
     const { values } = parseFlags('serve', rest);
     if (values.help === true) return { name: 'help', topic: name };
@@ -287,4 +344,29 @@ function parseUsers(args: string[]): Command {
   if (file === undefined) throw usageError('genai-cost users import: expected the CSV file to import (see genai-cost users --help)');
   if (extra.length > 0) throw usageError(`genai-cost users import: expected one file, got also "${extra.join(' ')}"`);
   return { name: 'users', action, file, config: values.config, database: database('users', values.database) };
+}
+
+function parsePrices(
+  values: { config?: string | undefined; database?: string | undefined; provider?: string | undefined; at?: string | undefined; catalog?: string | undefined; format: string },
+  positionals: string[],
+  nowMs: number,
+): PricesCommand {
+  const [action, model, ...extra] = positionals;
+  if (action !== 'lookup' && action !== 'list') {
+    throw usageError(`genai-cost prices: expected "lookup MODEL" or "list", got ${action === undefined ? 'nothing' : `"${action}"`} (see genai-cost prices --help)`);
+  }
+  if (action === 'lookup' && model === undefined) throw usageError('genai-cost prices lookup: expected a model name, e.g. genai-cost prices lookup gpt-4o');
+  const unexpected = action === 'list' ? [model, ...extra] : extra;
+  if (unexpected.some((x) => x !== undefined)) throw usageError(`genai-cost prices ${action}: unexpected argument "${unexpected.find((x) => x !== undefined)}"`);
+  return {
+    name: 'prices',
+    action,
+    model,
+    config: values.config,
+    database: database('prices', values.database),
+    provider: values.provider,
+    at: values.at === undefined ? new Date(nowMs) : instant('at', values.at, 'prices'),
+    catalog: values.catalog,
+    format: oneOf('prices', 'format', values.format, OUTPUT_FORMATS),
+  };
 }

@@ -4,6 +4,8 @@ import { parseCommand } from './args.js';
 import type { Command } from './args.js';
 import { runDemo } from './commands/demo.js';
 import { runMigrate } from './commands/migrate.js';
+import { runPrices } from './commands/prices.js';
+import { runReprice } from './commands/reprice.js';
 import { runReport } from './commands/report.js';
 import { runServe } from './commands/serve.js';
 import { runSuggestCaps } from './commands/suggestCaps.js';
@@ -51,6 +53,10 @@ function run(cmd: Command, ctx: CliContext): Promise<number> {
       return runSuggestCaps(cmd, ctx);
     case 'serve':
       return runServe(cmd, ctx);
+    case 'prices':
+      return runPrices(cmd, ctx);
+    case 'reprice':
+      return runReprice(cmd, ctx);
   }
 }
 

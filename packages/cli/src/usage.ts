@@ -22,6 +22,8 @@ Commands:
   suggest-caps
              session caps and monthly budgets per tier suggested by past spend
   serve      receive OTLP/HTTP traces from any app or OpenTelemetry Collector, price and store them
+  prices     look up the price of a model, or list the price catalog
+  reprice    recompute stored spans' cost with today's catalog (a price added or corrected)
 
 Run "genai-cost <command> --help" for a command's options.
 
@@ -109,6 +111,37 @@ Options:
   --since N{d|h}     window ending now (default: 30d)
   --from, --to ISO   an explicit window (ISO 8601 date or time; --to defaults to now)
   --format FORMAT    table (default), json or csv
+${COMMON}
+
+${CONNECTION}
+`,
+  prices: `Usage: genai-cost prices lookup MODEL [--provider P] [--at DATE] [--catalog URL|FILE] [--format FORMAT]
+       genai-cost prices list [--provider P] [--at DATE] [--catalog URL|FILE] [--format FORMAT]
+
+lookup shows which catalog entry a model name (in any platform's spelling: Bedrock ids and ARNs,
+Vertex resource names, OpenRouter vendor/model, dated snapshots) matches and why, and every price
+period with its dimensions and source. list shows every priced model, or one provider's.
+
+Options:
+  --provider P       the provider as spans name it (openai, aws.bedrock, gcp.vertex_ai, groq, ...)
+  --at DATE          show the price in force at this ISO 8601 date or time (default: now)
+  --catalog SOURCE   a newer catalog (URL or file in the format of the bundled prices.json)
+  --format FORMAT    table (default), json or csv (list only)
+  --config PATH      plan file whose prices: are laid over the catalog
+`,
+  reprice: `Usage: genai-cost reprice [--since 30d | --from ISO [--to ISO]] [--only-unpriced] [--dry-run] [--catalog URL|FILE]
+
+Recomputes the cost of the model-call spans stored in the window from their stored tokens with
+today's catalog (and the plan file's prices), rewrites the changed spans and rebuilds the rollup
+days they fall in, so every report agrees afterwards. Spans priced by another tool are left alone.
+Running it again changes nothing.
+
+Options:
+  --since N{d|h}     window ending now (default: 30d)
+  --from, --to ISO   an explicit window (--to defaults to now)
+  --only-unpriced    only price spans stored without a price; leave priced ones as they are
+  --dry-run          report what would change without writing
+  --catalog SOURCE   a newer catalog (URL or file in the format of the bundled prices.json)
 ${COMMON}
 
 ${CONNECTION}

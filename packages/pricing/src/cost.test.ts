@@ -11,6 +11,7 @@ const gemini25Pro: PricePeriod = {
   cacheRead: 0.125,
   tiers: [{ aboveInputTokens: 200_000, input: 2.5, output: 15, cacheRead: 0.25 }],
 };
+const flat = (r: number) => ({ input: r, output: r, cacheRead: r, cacheWrite: r, cacheWrite1h: r });
 
 describe('computeCost', () => {
   it('prices each kind of token and sums exactly', () => {
@@ -23,13 +24,22 @@ describe('computeCost', () => {
 
   it('keeps decimal results free of float noise', () => {
     // 0.1 + 0.2 style: 3 × 0.1 USD per million tokens.
-    const cost = computeCost({ inputTokens: 3_000_000, outputTokens: 0 }, { input: 0.1, output: 0, cacheRead: 0.1, cacheWrite: 0.1, cacheWrite1h: 0.1 });
+    const cost = computeCost({ inputTokens: 3_000_000, outputTokens: 0 }, { ...flat(0.1), output: 0 });
     expect(cost.totalUsd).toBe(0.3);
   });
 
   it('never bills negative uncached input', () => {
-    const cost = computeCost({ inputTokens: 10, outputTokens: 0, cacheReadTokens: 20 }, { input: 1, output: 1, cacheRead: 1, cacheWrite: 1, cacheWrite1h: 1 });
+    const cost = computeCost({ inputTokens: 10, outputTokens: 0, cacheReadTokens: 20 }, flat(1));
     expect(cost.inputUsd).toBe(0);
+  });
+
+  it('prices the 1-hour part of cache writes at the 1-hour rate, the rest at the 5-minute rate', () => {
+    // Claude Opus 4.6 (https://platform.claude.com/docs/en/about-claude/pricing): 5m writes $6.25, 1h writes $10.
+    const rates = { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25, cacheWrite1h: 10 };
+    const cost = computeCost({ inputTokens: 1_000_000, outputTokens: 0, cacheWriteTokens: 1_000_000, cacheWrite1hTokens: 400_000 }, rates);
+    // 600k × $6.25 + 400k × $10 per million.
+    expect(cost.cacheWriteUsd).toBe(3.75 + 4);
+    expect(cost.totalUsd).toBe(7.75);
   });
 });
 
@@ -46,20 +56,9 @@ describe('ratesFor', () => {
     expect(cost.totalUsd).toBe(0.5 + 0.0125 + 0.03);
   });
 
-  it('gives the 5-minute and 1-hour cache-write rates, the 1-hour one falling back to the 5-minute one', () => {
+  it('gives the 5-minute write rate in cacheWrite and the 1-hour one in cacheWrite1h, falling back to the 5-minute one', () => {
     const period: PricePeriod = { ...gemini25Pro, tiers: undefined, cacheWrite: 3.75, cacheWrite1h: 6 };
     expect(ratesFor(period, 10)).toMatchObject({ cacheWrite: 3.75, cacheWrite1h: 6 });
     expect(ratesFor({ ...period, cacheWrite1h: undefined }, 10)).toMatchObject({ cacheWrite: 3.75, cacheWrite1h: 3.75 });
-    expect(ratesFor({ ...period, cacheWrite: undefined, cacheWrite1h: undefined }, 10)).toMatchObject({ cacheWrite: 1.25, cacheWrite1h: 1.25 });
-  });
-
-  it('prices 1-hour cache writes at the 1-hour rate and the rest at the 5-minute rate', () => {
-    const rates = ratesFor({ ...gemini25Pro, tiers: undefined, input: 3, cacheWrite: 3.75, cacheWrite1h: 6 }, 10);
-    // Claude Sonnet 4.5 rates: 1,000 writes of which 400 for an hour: 600 × $3.75 + 400 × $6 per million.
-    const cost = computeCost({ inputTokens: 1000, outputTokens: 0, cacheWriteTokens: 1000, cacheWrite1hTokens: 400 }, rates);
-    expect(cost.cacheWriteUsd).toBe(0.00465);
-    expect(cost.totalUsd).toBe(0.00465);
-    // More 1-hour writes than writes cannot bill more than the writes.
-    expect(computeCost({ inputTokens: 10, outputTokens: 0, cacheWriteTokens: 10, cacheWrite1hTokens: 99 }, rates).cacheWriteUsd).toBe(0.00006);
   });
 });

@@ -1,69 +1,55 @@
 import { z } from 'zod';
+import { checkDimensions, dimensionFields, serviceTiersSchema, usdRate } from './dimensions.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** A price in USD per one million tokens. */
-const usdPerMillion = z.number().finite().nonnegative();
+const EFFECTIVE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2})?Z)?$/;
 
 const isoDate = z
   .string()
   .regex(DATE, 'expected a date as YYYY-MM-DD')
   .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'expected a real calendar date');
 
-/** Rates that replace the base rates when a request's input exceeds a context-length threshold. */
-export const priceTierSchema = z.strictObject({
-  aboveInputTokens: z.number().int().positive(),
-  input: usdPerMillion,
-  output: usdPerMillion,
-  cacheRead: usdPerMillion.optional(),
-  cacheWrite: usdPerMillion.optional(),
-  cacheWrite1h: usdPerMillion.optional(),
-});
+/** A date (UTC midnight) or a UTC instant (`2026-08-16T16:00:00Z`) from which a price is in force. */
+const effectiveFrom = z
+  .string()
+  .regex(EFFECTIVE, 'expected a date as YYYY-MM-DD or a UTC time as YYYY-MM-DDTHH:MM[:SS]Z')
+  .refine((s) => !Number.isNaN(Date.parse(s.length === 10 ? `${s}T00:00:00Z` : s)), 'expected a real calendar date or time');
 
 const rates = {
-  input: usdPerMillion,
-  output: usdPerMillion,
-  cacheRead: usdPerMillion.optional(),
-  cacheWrite: usdPerMillion.optional(),
-  cacheWrite1h: usdPerMillion.optional(),
-  tiers: z.array(priceTierSchema).optional(),
+  input: usdRate,
+  output: usdRate,
+  cacheRead: usdRate.optional(),
+  cacheWrite: usdRate.optional(),
+  cacheWrite1h: usdRate.optional(),
+  ...dimensionFields,
 };
 
-function tiersAscending(
-  period: { tiers?: { aboveInputTokens: number }[] | undefined },
-  ctx: z.RefinementCtx,
-): void {
-  const tiers = period.tiers ?? [];
-  for (let i = 1; i < tiers.length; i++) {
-    if (tiers[i]!.aboveInputTokens <= tiers[i - 1]!.aboveInputTokens) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['tiers', i, 'aboveInputTokens'],
-        message: 'expected tiers in ascending order of aboveInputTokens, without repeats',
-      });
-    }
-  }
-}
+/** Why a price differs from a reference catalog, or which of two disagreeing references it follows. */
+const note = z.string().min(1).optional();
 
-/** One price period of the built-in catalog: rates in force from `effectiveFrom`, with their source. */
+/** One period of the built-in catalog: rates in force from `effectiveFrom`, with their source. */
 export const catalogPriceSchema = z
   .strictObject({
-    effectiveFrom: isoDate,
+    effectiveFrom,
     ...rates,
     source: z.url({ protocol: /^https$/, error: 'expected the https URL of the provider pricing page' }),
     checked: isoDate,
+    /** Where the rates were taken from: `curated` (read from the provider page by us) or reference catalogs. */
+    basis: z.string().min(1).optional(),
+    note,
   })
-  .superRefine(tiersAscending);
+  .superRefine(checkDimensions);
 
 /** One price period of a user-supplied price; a source is optional (negotiated prices have none). */
 export const userPriceSchema = z
   .strictObject({
-    effectiveFrom: isoDate.default('1970-01-01'),
+    effectiveFrom: effectiveFrom.default('1970-01-01'),
     ...rates,
     source: z.string().min(1).optional(),
     checked: isoDate.optional(),
+    note,
   })
-  .superRefine(tiersAscending);
+  .superRefine(checkDimensions);
 
 const modelName = z
   .string()
@@ -71,8 +57,9 @@ const modelName = z
   .refine((s) => s === s.trim(), 'expected no leading or trailing spaces');
 
 function periodsAscending(entry: { prices: { effectiveFrom: string }[] }, ctx: z.RefinementCtx): void {
+  const ms = (s: string) => Date.parse(s.length === 10 ? `${s}T00:00:00Z` : s);
   for (let i = 1; i < entry.prices.length; i++) {
-    if (entry.prices[i]!.effectiveFrom <= entry.prices[i - 1]!.effectiveFrom) {
+    if (ms(entry.prices[i]!.effectiveFrom) <= ms(entry.prices[i - 1]!.effectiveFrom)) {
       ctx.addIssue({
         code: 'custom',
         path: ['prices', i, 'effectiveFrom'],
@@ -100,14 +87,16 @@ const providerId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a lowercase provider id such as "openai"');
 
+const KINDS = ['chat', 'embedding'] as const;
+
 /** A model of the built-in catalog. */
 export const catalogModelSchema = z
   .strictObject({
-    id: z.string().regex(/^[a-z0-9._-]+\/[a-z0-9._:-]+$/, 'expected "<provider>/<model>" in lowercase'),
+    id: z.string().regex(/^[a-z0-9._-]+\/[a-z0-9._:@/+~-]+$/, 'expected "<provider>/<model>" in lowercase'),
     provider: providerId,
     model: modelName.refine((s) => s === s.toLowerCase(), 'expected a lowercase model id'),
     aliases: z.array(modelName).optional(),
-    kind: z.enum(['chat', 'embedding']),
+    kind: z.enum(KINDS),
     prices: z.array(catalogPriceSchema).min(1, 'expected at least one price'),
   })
   .superRefine((entry, ctx) => {
@@ -117,11 +106,29 @@ export const catalogModelSchema = z
     periodsAscending(entry, ctx);
   });
 
-/** The built-in catalog file (`data/prices.json`). */
+/**
+ * A provider, cloud or inference host of the catalog. `fallback` names providers whose prices apply
+ * to a model this one serves at the vendor's list price but has no entry for (Azure OpenAI →
+ * OpenAI); `serviceTiers` are defaults for every model of the provider whose period names none.
+ */
+export const catalogProviderSchema = z.strictObject({
+  id: providerId,
+  name: z.string().min(1),
+  kind: z.enum(['vendor', 'cloud', 'host', 'router']),
+  source: z.url({ protocol: /^https$/, error: 'expected the https URL of the provider pricing page' }),
+  fallback: z.array(providerId).optional(),
+  serviceTiers: serviceTiersSchema.optional(),
+  note,
+});
+
+/** The catalog file: `data/prices.json`, or a newer catalog loaded at run time. */
 export const catalogFileSchema = z.strictObject({
-  version: z.literal(1),
+  version: z.literal(2),
   currency: z.literal('USD'),
   unit: z.literal('per 1M tokens'),
+  /** The date the catalog's curated prices were last checked against the providers' pages. */
+  checked: isoDate,
+  providers: z.array(catalogProviderSchema),
   models: z.array(catalogModelSchema),
 });
 
@@ -130,10 +137,11 @@ const flatUserRates = z.strictObject({
   model: modelName,
   aliases: z.array(modelName).optional(),
   patterns: z.array(z.string().min(1)).optional(),
-  kind: z.enum(['chat', 'embedding']).optional(),
+  kind: z.enum(KINDS).optional(),
   ...rates,
-  effectiveFrom: isoDate.optional(),
+  effectiveFrom: effectiveFrom.optional(),
   source: z.string().min(1).optional(),
+  note,
 });
 
 const periodUserEntry = z.strictObject({
@@ -141,7 +149,7 @@ const periodUserEntry = z.strictObject({
   model: modelName,
   aliases: z.array(modelName).optional(),
   patterns: z.array(z.string().min(1)).optional(),
-  kind: z.enum(['chat', 'embedding']).optional(),
+  kind: z.enum(KINDS).optional(),
   prices: z.array(userPriceSchema).min(1, 'expected at least one price'),
 });
 
@@ -174,9 +182,9 @@ export const userModelSchema = z
     patternsCompile(entry, ctx);
   });
 
-export type PriceTier = z.infer<typeof priceTierSchema>;
 export type CatalogPrice = z.infer<typeof catalogPriceSchema>;
 export type CatalogModel = z.infer<typeof catalogModelSchema>;
+export type CatalogProvider = z.infer<typeof catalogProviderSchema>;
 export type CatalogFile = z.infer<typeof catalogFileSchema>;
 /** A user price entry as written in code or in a price file. */
 export type UserModelPriceInput = z.input<typeof flatUserRates> | z.input<typeof periodUserEntry>;

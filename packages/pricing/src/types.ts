@@ -8,7 +8,10 @@ export interface TokenUsage {
   cacheReadTokens?: number;
   /** Input tokens written to the provider's prompt cache (a subset of `inputTokens`). Default 0. */
   cacheWriteTokens?: number;
-  /** The part of `cacheWriteTokens` written with a 1-hour TTL; the rest are 5-minute writes. Default 0. */
+  /**
+   * The part of `cacheWriteTokens` written with a 1-hour TTL (0 <= it <= cacheWriteTokens); the
+   * rest are 5-minute writes. Default 0.
+   */
   cacheWrite1hTokens?: number;
 }
 
@@ -20,9 +23,9 @@ export interface Rates {
   output: number;
   /** Cache reads; the input rate when the provider has none. */
   cacheRead: number;
-  /** Cache writes with the 5-minute TTL (the only kind most providers have); the input rate when the provider has none. */
+  /** 5-minute cache writes; the input rate when the provider has none. */
   cacheWrite: number;
-  /** Cache writes with a 1-hour TTL; the 5-minute write rate where the model has none. */
+  /** 1-hour cache writes; the 5-minute write rate where the model has none. */
   cacheWrite1h: number;
 }
 
@@ -34,7 +37,7 @@ export interface CostBreakdown {
   outputUsd: number;
   /** Cache-read tokens. */
   cacheReadUsd: number;
-  /** Cache-write tokens, 5-minute and 1-hour writes together. */
+  /** Cache-write tokens. */
   cacheWriteUsd: number;
   /** The sum of the four. */
   totalUsd: number;
