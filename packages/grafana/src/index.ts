@@ -1,4 +1,5 @@
 export { renderFiles, DASHBOARD_DIR, ALERT_RULES_FILE } from './render.js';
+export { ALERTMANAGER_CONFIG, ALERTMANAGER_WEBHOOK_ONLY_CONFIG, withoutSlack } from './alertmanager.js';
 export { buildDashboard, metricQuery, metricSql, resolveGenerateOptions, DASHBOARD_TAG, SCHEMA_VERSION } from './dashboard.js';
 export type { DashboardSpec, GenerateOptions, GenerateParams } from './dashboard.js';
 export { DASHBOARDS } from './dashboards/index.js';
