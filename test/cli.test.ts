@@ -205,6 +205,15 @@ describe('genai-cost CLI against embedded chDB', () => {
     expect(none.code).toBe(2);
   });
 
+  it('exits 2 with one line for a connection URL that cannot work', async () => {
+    const run = await runCli(['report'], { env: { CLICKHOUSE_URL: 'ftp://ch.example.com' }, cwd: dir });
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'genai-cost report: ClickHouse connection option "url": expected http(s)://host:port for a server, or chdb:/absolute/path or chdb:relative/path for embedded chDB\n',
+    });
+  });
+
   it('exits 1 and prints the cause when ClickHouse cannot be reached', async () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -36,8 +36,14 @@ export function databaseNamed(config: GenAICostConfig, env: Env, database: strin
 
 /** Whether the options select the embedded chDB in `./.genai-cost/chdb`, where `npm run demo` writes. */
 export function isDefaultStore(options: ClickHouseConnectionOptions): boolean {
-  const target = resolveConnectionOptions(options);
-  return target.kind === 'chdb' && target.path === resolve(DEFAULT_CHDB_DIR);
+  try {
+    const target = resolveConnectionOptions(options);
+    return target.kind === 'chdb' && target.path === resolve(DEFAULT_CHDB_DIR);
+  } catch (err) {
+    // Options that cannot work name no store; withClickHouse reports them.
+    if (err instanceof ClickHouseConfigError) return false;
+    throw err;
+  }
 }
 
 /**
