@@ -55,8 +55,9 @@ function chdbHolder(path: string): number | undefined {
   let status: string;
   try {
     status = readFileSync(join(path, 'status'), 'utf8');
-  } catch {
-    return undefined;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
   }
   const pid = Number(/^PID: (\d+)$/m.exec(status)?.[1]);
   if (!Number.isSafeInteger(pid) || pid === process.pid) return undefined;
