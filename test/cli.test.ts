@@ -1,12 +1,14 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MIGRATIONS } from '@genai-cost/clickhouse';
-import type { FeatureRow, ModelRow, TierRow } from '@genai-cost/clickhouse';
+import { MIGRATIONS, createClickHouseClient } from '@genai-cost/clickhouse';
+import type { FeatureRow, ModelRow, SpanRow, TierRow } from '@genai-cost/clickhouse';
+import { insertSpans, spanRow } from '../packages/clickhouse/src/test-support/chdb.js';
 import { DEFAULT_PLAN } from '../packages/cli/src/defaultPlan.js';
 import { REPORTS } from '../packages/cli/src/reports.js';
 import { runCli } from '../packages/cli/src/test-support/runCli.js';
@@ -17,6 +19,28 @@ const env = { CLICKHOUSE_URL: `chdb:${join(dir, 'chdb')}` };
 const cli = (...argv: string[]) => runCli(argv, { env, cwd: dir });
 const DEMO = ['--database', 'genai_cost_demo'];
 const DAYS = 3;
+const EXAMPLE_PLAN = join(import.meta.dirname, '../packages/cli/genai-cost.config.example.yaml');
+
+/** Rows of `sql` on this file's chDB directory, through a connection of its own. */
+async function query<T>(sql: string): Promise<T[]> {
+  const { client, close } = await createClickHouseClient({ url: env.CLICKHOUSE_URL });
+  try {
+    return await (await client.query({ query: sql, format: 'JSONEachRow' })).json<T>();
+  } finally {
+    await close();
+  }
+}
+
+/** Spans written straight into `database` of this file's chDB directory, created by `migrate` first. */
+async function seed(database: string, rows: SpanRow[]): Promise<void> {
+  expect((await cli('migrate', '--database', database)).code).toBe(0);
+  const { client, close } = await createClickHouseClient({ url: env.CLICKHOUSE_URL });
+  try {
+    await insertSpans(client, database, rows);
+  } finally {
+    await close();
+  }
+}
 
 async function json<T>(...argv: string[]): Promise<T[]> {
   const run = await cli('report', ...DEMO, '--since', `${DAYS}d`, '--format', 'json', ...argv);
@@ -39,15 +63,31 @@ describe('genai-cost CLI against embedded chDB', () => {
     }
   });
 
-  it('migrates, and a second migrate applies nothing', async () => {
+  it('prints its version for --version and -V', async () => {
+    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '../packages/cli/package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) expect(await cli(flag)).toEqual({ code: 0, stdout: `genai-cost ${version}\n`, stderr: '' });
+  });
+
+  it('migrates without a plan file and loads no plans, and a second migrate applies nothing', async () => {
     const first = await cli('migrate');
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain(`Applied ${MIGRATIONS.length} migration(s): 0001_genai_spans, `);
-    expect(first.stdout).toContain('Plans loaded from built-in default plan (no genai-cost.config.yaml found): 4 tiers (free, solo, team, enterprise), 1 user override, 4 features');
+    expect(first.stdout).toContain(`Applied ${MIGRATIONS.length} migrations: 0001_genai_spans, `);
+    expect(first.stdout).toContain(
+      'No plan file (genai-cost.config.yaml here, or --config PATH): no plans loaded, so reports show no revenue or margin. ' +
+        'Write one (see genai-cost.config.example.yaml) and run "genai-cost migrate" again.\n',
+    );
+    expect(await query('SELECT * FROM genai_cost.plans')).toEqual([]);
     const second = await cli('migrate');
     expect(second.code).toBe(0);
     expect(second.stdout).not.toContain('Applied');
-    expect(second.stdout).toContain(`Already applied: ${MIGRATIONS.length} migration(s); the schema is up to date`);
+    expect(second.stdout).toContain(`Already applied: ${MIGRATIONS.length} migrations; the schema is up to date\n`);
+  });
+
+  it('loads the plans of a plan file', async () => {
+    const run = await cli('migrate', '--database', 'planned', '--config', EXAMPLE_PLAN);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Plans loaded from ${EXAMPLE_PLAN}: 4 tiers (free, solo, team, enterprise), 1 user override, 4 features\n`);
+    expect(await query<{ n: string }>("SELECT count() AS n FROM planned.plans WHERE Kind = 'tier'")).toEqual([{ n: 4 }]);
   });
 
   it('runs a small demo through the OTel SDK without losing a span', async () => {
@@ -117,6 +157,32 @@ describe('genai-cost CLI against embedded chDB', () => {
     expect(run.stdout).toMatch(/\nUnpriced spans: [\d,]+ \(ft:gpt-4o-mini-2024-07-18:acme:support:B3x9k2 unknown_model ×[\d,]+\); their cost is missing above\.\n {2}Hint: /);
   });
 
+  it('shows user ids as safe text: control characters escaped in tables and CSV, formulas neutralised in CSV', async () => {
+    const at = new Date(Date.now() - 3_600_000);
+    const ids = ['u1\x1b[2J\x1b]0;owned\x07', 'u2\rfake', 'u3\u202etxt.exe', '=HYPERLINK("http://x.example")', '@SUM(A1)'];
+    await seed('hostile', ids.map((UserId, i) => spanRow({ at, UserId, Tier: 'team', CostUsd: 5 - i })));
+    const table = await cli('report', '--database', 'hostile', '--by', 'user', '--since', '1d');
+    expect(table.code).toBe(0);
+    const lines = table.stdout.split('\n').filter((l) => l.includes('team'));
+    expect(lines.map((l) => l.split('  ')[0])).toEqual(['u1\\x1B[2J\\x1B]0;owned\\x07', 'u2\\x0Dfake', 'u3\\u202Etxt.exe', '=HYPERLINK("http://x.example")', '@SUM(A1)']);
+    expect(table.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\u202e]/);
+    const csv = await cli('report', '--database', 'hostile', '--by', 'user', '--since', '1d', '--format', 'csv');
+    expect(csv.stdout.split('\n').slice(1, 6).map((l) => l.split(',team,')[0])).toEqual([
+      'u1\\x1B[2J\\x1B]0;owned\\x07',
+      'u2\\x0Dfake',
+      'u3\\u202Etxt.exe',
+      '"\'=HYPERLINK(""http://x.example"")"',
+      '"\'@SUM(A1)"',
+    ]);
+  });
+
+  it('says "1 day" and "1 user"', async () => {
+    await seed('single', [spanRow({ at: new Date(Date.now() - 3_600_000), UserId: 'only', Tier: 'solo', CostUsd: 1 })]);
+    const run = await cli('report', '--database', 'single', '--since', '1d');
+    expect(run.stdout).toMatch(/^Gross margin per tier · \d{4}-\d\d-\d\d \d\d:\d\d → \d{4}-\d\d-\d\d \d\d:\d\d UTC \(1 day\) · /);
+    expect(run.stdout).toContain(' of user cost, the top 10% 100.0%, the top 20% 100.0% (1 user)\n');
+  });
+
   it('does not double the data when the demo runs again', async () => {
     const before = await json<ModelRow>('--by', 'model');
     const again = await cli('demo', '--users', '200', '--days', String(DAYS));
@@ -139,6 +205,15 @@ describe('genai-cost CLI against embedded chDB', () => {
     expect(none.code).toBe(2);
   });
 
+  it('exits 2 with one line for a connection URL that cannot work', async () => {
+    const run = await runCli(['report'], { env: { CLICKHOUSE_URL: 'ftp://ch.example.com' }, cwd: dir });
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'genai-cost report: ClickHouse connection option "url": expected http(s)://host:port for a server, or chdb:/absolute/path or chdb:relative/path for embedded chDB\n',
+    });
+  });
+
   it('exits 1 and prints the cause when ClickHouse cannot be reached', async () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -150,28 +225,59 @@ describe('genai-cost CLI against embedded chDB', () => {
   });
 });
 
+/** The CLI from its source in a process of its own, as `npx genai-cost` runs it. */
+function spawnCli(argv: string[], chdbDir: string): ChildProcess {
+  return spawn(process.execPath, ['--conditions=@genai-cost/source', '--import', 'tsx', 'packages/cli/src/main.ts', ...argv], {
+    env: { ...process.env, CLICKHOUSE_URL: `chdb:${chdbDir}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** What a finished child printed, and its exit status. */
+async function finished(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  return { code, stdout, stderr };
+}
+
 describe('genai-cost demo --continuous', () => {
-  it('sends live traffic until SIGTERM, then flushes and exits 0', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--conditions=@genai-cost/source', '--import', 'tsx', 'packages/cli/src/main.ts', 'demo', '--users', '20', '--days', '1', '--continuous', '--rate', '500'],
-      { env: { ...process.env, CLICKHOUSE_URL: `chdb:${join(dir, 'chdb-live')}` }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+  it('sends live traffic until SIGTERM, meanwhile refuses a report with a clear message, then flushes and exits 0', async () => {
+    const live = join(dir, 'chdb-live');
+    const child = spawnCli(['demo', '--users', '20', '--days', '1', '--continuous', '--rate', '500'], live);
     let stdout = '';
     let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (c: Buffer) => {
+      child.stdout!.on('data', (c: Buffer) => {
         stdout += c.toString();
-        if (stdout.includes('Live traffic:')) setTimeout(resolve, 1_500);
+        if (stdout.includes('Live traffic:')) resolve();
       });
       child.on('exit', () => reject(new Error(`demo exited early:\n${stdout}\n${stderr}`)));
     });
+
+    // chDB lets one process open the directory: a report meanwhile says so, and nothing else.
+    const blocked = await finished(spawnCli(['report', '--database', 'genai_cost_demo'], live));
+    expect(blocked).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        `genai-cost report: the embedded chDB in ${live} is in use by another process (pid ${child.pid}), such as a running "genai-cost demo": ` +
+        'chDB lets one process open a directory at a time. Wait for it to finish or stop it, or set CLICKHOUSE_URL to a ClickHouse server.\n',
+    });
+
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     const stopped = /Stopped: ([\d,]+) live spans sent and flushed; exporter ([\d,]+) stored, 0 failed/.exec(stdout);
     expect(stopped, stdout + stderr).not.toBeNull();
     expect(Number(stopped![1]!.replaceAll(',', ''))).toBeGreaterThan(100);
+
+    // A reader that stops early (`genai-cost report | head`): the report ends quietly.
+    const report = spawnCli(['report', '--database', 'genai_cost_demo', '--by', 'user'], live);
+    report.stdout!.destroy();
+    expect(await finished(report)).toEqual({ code: 0, stdout: '', stderr: '' });
   }, 60_000);
 });

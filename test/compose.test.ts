@@ -86,6 +86,11 @@ describe('provisioning', () => {
     expect(alerting.policies[0].receiver).toBe(alerting.contactPoints[0].name);
   });
 
+  it('starts Alertmanager through start.sh, which runs without Slack when its URL file is missing', () => {
+    expect(services.alertmanager!.entrypoint).toEqual(['sh', '/etc/alertmanager/start.sh']);
+    expect(services.alertmanager!.volumes).toContain('./grafana/alertmanager:/etc/alertmanager:ro');
+  });
+
   it('keeps the Slack webhook URL out of git', () => {
     expect(readFileSync(join(ROOT, 'grafana/alertmanager/secrets/.gitignore'), 'utf8')).toBe('*\n!.gitignore\n');
   });

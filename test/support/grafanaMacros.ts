@@ -1,14 +1,17 @@
-/**
- * Expands a panel or alert query the way Grafana and the ClickHouse plugin (v4) do before the
- * SQL reaches ClickHouse, so the tests run exactly what a dashboard would send:
- * 1. `$__conditionalAll(cond, $v)` (plugin frontend) → `cond`, or `1=1` when `$v` is All or empty;
- * 2. template variables (Grafana) `$v`, `${v}`, `${v:singlequote}`, `${v:csv}`, multi-valued;
- * 3. time macros (plugin backend) `$__timeFilter`, `$__timeFilter_ms`, `$__dateFilter`,
- *    `$__fromTime`, `$__toTime`, `$__timeInterval`, `$__interval_s`.
- */
+import { applyConditionalAll, interpolateVariables } from './grafanaTemplating.js';
+import type { FormatRegistry, VariableValue } from './grafanaTemplating.js';
 
-/** A template variable's current selection: its values, or All. */
-export type VariableValue = { all: true } | { all?: false; values: string[] };
+export type { FormatRegistry, VariableValue } from './grafanaTemplating.js';
+
+/**
+ * Expands a panel, variable or alert query the way Grafana 12 and the ClickHouse plugin (4.20)
+ * do before the SQL reaches ClickHouse, so the tests run exactly what a dashboard would send:
+ * the browser half (`$__conditionalAll`, then the template variables: see grafanaTemplating.ts),
+ * then the plugin's backend macros. Those are expanded by `sqlutil.Interpolate`
+ * (grafana/grafana-plugin-sdk-go data/sqlutil/macros.go: longest name first, `\$__name\b`, an
+ * argument list only when `(` follows at once, every occurrence replaced) over the plugin's
+ * macros (grafana/clickhouse-datasource pkg/macros/macros.go) and the SDK's defaults.
+ */
 
 /** What the query is expanded with. */
 export interface MacroContext {
@@ -17,87 +20,137 @@ export interface MacroContext {
   to: Date;
   /** Panel interval, seconds. Default: 60. */
   intervalSeconds?: number;
-  /** Default: none. A `$name` that is not here is left as is (and fails the leftover check). */
+  /** The dashboard's variables. Default: none. */
   variables?: Record<string, VariableValue>;
+  /** Grafana 12 dashboards use Scenes' formatters; `legacy` follows the pre-Scenes path. Default: scenes. */
+  registry?: FormatRegistry;
 }
 
-/** The index just past the parenthesis that closes the one at `open`. */
-function closingParen(sql: string, open: number): number {
+/** A query Grafana or the plugin would refuse to run: the panel shows an error and no rows. */
+export class GrafanaQueryError extends Error {
+  override readonly name = 'GrafanaQueryError';
+}
+
+type Macro = (args: string[]) => string;
+
+/** sqlutil parseArgs: the bracketed, comma-separated arguments at the start of `s`, and their length; -1: unclosed. */
+function parseArgs(s: string): [string[], number] {
+  if (!s.startsWith('(')) return [[], 0];
+  const args: string[] = [];
   let depth = 0;
-  for (let i = open; i < sql.length; i++) {
-    if (sql[i] === '(') depth++;
-    else if (sql[i] === ')' && --depth === 0) return i + 1;
-  }
-  throw new Error(`unbalanced parentheses after position ${open} in: ${sql.slice(open, open + 80)}`);
-}
-
-/** Replaces every `name(args)` call with `expand(args)`; args are split at top-level commas. */
-function replaceCalls(sql: string, name: string, expand: (args: string[]) => string): string {
-  let out = '';
-  let rest = sql;
-  for (let at = rest.indexOf(`${name}(`); at >= 0; at = rest.indexOf(`${name}(`)) {
-    const open = at + name.length;
-    const end = closingParen(rest, open);
-    const inner = rest.slice(open + 1, end - 1);
-    const args: string[] = [];
-    let depth = 0;
-    let start = 0;
-    for (let i = 0; i < inner.length; i++) {
-      if (inner[i] === '(') depth++;
-      else if (inner[i] === ')') depth--;
-      else if (inner[i] === ',' && depth === 0) {
-        args.push(inner.slice(start, i).trim());
-        start = i + 1;
-      }
+  let arg = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '(' && ++depth === 1) continue;
+    if (c === ')' && --depth === 0) {
+      args.push(arg.trim());
+      return [args, i + 1];
     }
-    args.push(inner.slice(start).trim());
-    out += rest.slice(0, at) + expand(args);
-    rest = rest.slice(end);
+    if (c === ',' && depth === 1) {
+      args.push(arg.trim());
+      arg = '';
+      continue;
+    }
+    arg += c;
   }
-  return out + rest;
+  return [[], -1];
 }
 
-const quote = (v: string) => `'${v.replaceAll("'", "\\'")}'`;
-
-function formatVariable(value: VariableValue, format: string | undefined, allValues: string[] | undefined): string {
-  const values = value.all ? (allValues ?? []) : value.values;
-  switch (format) {
-    case 'csv':
-      return values.join(',');
-    case 'singlequote':
-    case undefined:
-      // SQL data sources quote multi-value variables; the plugin does the same for `$v`.
-      return values.map(quote).join(',');
-    default:
-      throw new Error(`variable format ${format} is not supported by this expander`);
-  }
+/** gtime.FormatInterval. */
+function formatInterval(ms: number): string {
+  const units: [number, string][] = [
+    [365 * 86_400_000, 'y'],
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'm'],
+    [1000, 's'],
+    [1, 'ms'],
+  ];
+  const unit = units.find(([size]) => ms >= size);
+  return unit === undefined ? '1ms' : `${Math.floor(ms / unit[0])}${unit[1]}`;
 }
 
-/** The query with every Grafana variable and ClickHouse plugin macro expanded. */
+function backendMacros(ctx: MacroContext): Record<string, Macro> {
+  const fromMs = ctx.from.getTime();
+  const toMs = ctx.to.getTime();
+  const intervalMs = (ctx.intervalSeconds ?? 60) * 1000;
+  const seconds = (ms: number) => `toDateTime(${Math.floor(ms / 1000)})`;
+  const millis = (ms: number) => `fromUnixTimestamp64Milli(${ms})`;
+  const date = (ms: number) => `toDate('${new Date(ms).toISOString().slice(0, 10)}')`;
+  const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const arity = (n: number, f: (args: string[]) => string): Macro => (args) => {
+    if (args.length !== n) throw new GrafanaQueryError(`unexpected number of arguments: expected ${n} argument, received ${args.length}`);
+    return f(args);
+  };
+  const sdkDefaults: Record<string, Macro> = {
+    interval: () => formatInterval(intervalMs),
+    interval_ms: () => String(intervalMs),
+    timeFrom: arity(1, ([c]) => `${c} >= '${rfc3339(fromMs)}'`),
+    timeTo: arity(1, ([c]) => `${c} <= '${rfc3339(toMs)}'`),
+    timeGroup: arity(2, () => {
+      throw new GrafanaQueryError('$__timeGroup is not used by the genai-cost dashboards');
+    }),
+    // The plugin's SQL queries carry no table or column.
+    table: () => '',
+    column: () => '',
+  };
+  const plugin: Record<string, Macro> = {
+    fromTime: () => seconds(fromMs),
+    toTime: () => seconds(toMs),
+    fromTime_ms: () => millis(fromMs),
+    toTime_ms: () => millis(toMs),
+    timeFilter: arity(1, ([c]) => `${c} >= ${seconds(fromMs)} AND ${c} <= ${seconds(toMs)}`),
+    timeFilter_ms: arity(1, ([c]) => `${c} >= ${millis(fromMs)} AND ${c} <= ${millis(toMs)}`),
+    dateFilter: arity(1, ([c]) => `${c} >= ${date(fromMs)} AND ${c} <= ${date(toMs)}`),
+    dateTimeFilter: arity(2, ([d, t]) => `(${d} >= ${date(fromMs)} AND ${d} <= ${date(toMs)}) AND (${t} >= ${seconds(fromMs)} AND ${t} <= ${seconds(toMs)})`),
+    timeInterval: arity(1, ([c]) => `toStartOfInterval(toDateTime(${c}), INTERVAL ${Math.max(intervalMs / 1000, 1)} second)`),
+    timeInterval_ms: arity(1, ([c]) => `toStartOfInterval(toDateTime64(${c}, 3), INTERVAL ${Math.max(intervalMs, 1)} millisecond)`),
+    interval_s: () => String(Math.max(Math.floor(intervalMs / 1000), 1)),
+  };
+  plugin.dt = plugin.dateTimeFilter!;
+  return { ...sdkDefaults, ...plugin };
+}
+
+/** sqlutil.Interpolate over the plugin's macros. */
+export function interpolateBackendMacros(sql: string, ctx: MacroContext): string {
+  const macros = backendMacros(ctx);
+  let out = sql;
+  for (const name of Object.keys(macros).sort((a, b) => b.length - a.length)) {
+    const matches: { full: string; args: string[] }[] = [];
+    for (const m of out.matchAll(new RegExp(`\\$__${name}\\b`, 'g'))) {
+      const end = m.index + m[0].length;
+      const [args, length] = parseArgs(out.slice(end));
+      if (length < 0) throw new GrafanaQueryError('failed to parse macro arguments (missing close bracket?)');
+      matches.push({ full: out.slice(m.index, end + length), args });
+    }
+    for (const match of matches) out = out.replaceAll(match.full, macros[name]!(match.args));
+  }
+  return out;
+}
+
+/**
+ * The query with every Grafana variable and ClickHouse plugin macro expanded. Throws
+ * {@link GrafanaQueryError} where Grafana would show an error instead of running the query.
+ */
 export function expandGrafanaQuery(sql: string, ctx: MacroContext, allValues: Record<string, string[]> = {}): string {
   const variables = ctx.variables ?? {};
-  const fromS = Math.floor(ctx.from.getTime() / 1000);
-  const toS = Math.floor(ctx.to.getTime() / 1000);
-  const interval = Math.max(ctx.intervalSeconds ?? 60, 1);
-  const date = (s: number) => `toDate('${new Date(s * 1000).toISOString().slice(0, 10)}')`;
+  const withConditions = applyConditionalAll(sql, variables);
+  let interpolated: string;
+  try {
+    interpolated = interpolateVariables(withConditions, variables, allValues, ctx.registry ?? 'scenes');
+  } catch (err) {
+    // encodeURIComponent throws on a lone surrogate, and the panel shows the error.
+    if (err instanceof URIError) throw new GrafanaQueryError(err.message);
+    throw err;
+  }
+  return interpolateBackendMacros(interpolated, ctx);
+}
 
-  let out = replaceCalls(sql, '$__conditionalAll', ([cond, ref]) => {
-    const name = /^\$\{?(\w+)/.exec(ref ?? '')?.[1];
-    const value = name === undefined ? undefined : variables[name];
-    if (value === undefined) throw new Error(`$__conditionalAll names unknown variable ${ref}`);
-    return value.all || value.values.length === 0 ? '1=1' : cond!;
-  });
-  out = out.replace(/\$\{(\w+)(?::(\w+))?\}|\$(\w+)/g, (match, braced: string | undefined, format: string | undefined, bare: string | undefined) => {
-    const name = braced ?? bare!;
-    const value = variables[name];
-    return value === undefined ? match : formatVariable(value, format, allValues[name]);
-  });
-  out = replaceCalls(out, '$__timeFilter_ms', ([c]) => `${c} >= fromUnixTimestamp64Milli(${ctx.from.getTime()}) AND ${c} <= fromUnixTimestamp64Milli(${ctx.to.getTime()})`);
-  out = replaceCalls(out, '$__timeFilter', ([c]) => `${c} >= toDateTime(${fromS}) AND ${c} <= toDateTime(${toS})`);
-  out = replaceCalls(out, '$__dateFilter', ([c]) => `${c} >= ${date(fromS)} AND ${c} <= ${date(toS)}`);
-  out = replaceCalls(out, '$__timeInterval', ([c]) => `toStartOfInterval(toDateTime(${c}), INTERVAL ${interval} second)`);
-  out = out.replaceAll('$__fromTime', `toDateTime(${fromS})`).replaceAll('$__toTime', `toDateTime(${toS})`).replaceAll('$__interval_s', String(interval));
-  const leftover = /\$\w+|\$\{/.exec(out);
-  if (leftover) throw new Error(`unexpanded ${leftover[0]} in query: ${out.slice(Math.max(0, leftover.index - 40), leftover.index + 40)}`);
-  return out;
+/**
+ * Every `$name` of a query as written that neither a variable nor a backend macro explains:
+ * a typo that Grafana would send to ClickHouse as it is.
+ */
+export function unknownReferences(sql: string, variables: readonly string[]): string[] {
+  const known = new Set([...variables, ...Object.keys(backendMacros({ from: new Date(0), to: new Date(0) })).map((m) => `__${m}`), '__conditionalAll']);
+  return [...sql.matchAll(/\$\{?(\w+)/g)].map((m) => m[1]!).filter((name) => !known.has(name));
 }

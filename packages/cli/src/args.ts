@@ -36,6 +36,11 @@ export interface HelpCommand {
   topic: CommandName | undefined;
 }
 
+/** `genai-cost --version`. */
+export interface VersionCommand {
+  name: 'version';
+}
+
 /** `genai-cost migrate`. */
 export interface MigrateCommand extends CommonFlags {
   name: 'migrate';
@@ -108,7 +113,7 @@ export interface RepriceCommand extends CommonFlags {
 }
 
 /** A parsed command line. */
-export type Command = HelpCommand | MigrateCommand | ReportCommand | DemoCommand | UsersImportCommand | SuggestCapsCommand | ServeCommand | PricesCommand | RepriceCommand;
+export type Command = HelpCommand | VersionCommand | MigrateCommand | ReportCommand | DemoCommand | UsersImportCommand | SuggestCapsCommand | ServeCommand | PricesCommand | RepriceCommand;
 
 const HOUR_MS = 3_600_000;
 const DEFAULT_SINCE = '30d';
@@ -255,6 +260,7 @@ function commandName(word: string): CommandName {
 /** Parses the command line (without `node` and the script); throws a usage error (exit 2) for bad input. */
 export function parseCommand(argv: readonly string[], nowMs: number): Command {
   const [first, ...rest] = argv;
+  if (first === '--version' || first === '-V') return { name: 'version' };
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     const topic = first === 'help' ? rest[0] : undefined;
     return { name: 'help', topic: topic === undefined ? undefined : commandName(topic) };

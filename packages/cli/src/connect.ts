@@ -1,4 +1,6 @@
-import { ClickHouseConfigError, DEFAULT_DATABASE, classifyInsertError, createClickHouseClient } from '@genai-cost/clickhouse';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ClickHouseConfigError, DEFAULT_CHDB_DIR, DEFAULT_DATABASE, classifyInsertError, createClickHouseClient, resolveConnectionOptions } from '@genai-cost/clickhouse';
 import type { ClickHouseConnection, ClickHouseConnectionOptions } from '@genai-cost/clickhouse';
 import type { GenAICostConfig } from './config.js';
 import { CliError } from './errors.js';
@@ -25,6 +27,63 @@ export function connectionOptions(config: GenAICostConfig, env: Env, database: s
   if (username !== undefined) options.username = username;
   if (password !== undefined) options.password = password;
   return options;
+}
+
+/** Whether a flag, `CLICKHOUSE_DATABASE` or the plan file names the database (else it is the default). */
+export function databaseNamed(config: GenAICostConfig, env: Env, database: string | undefined): boolean {
+  return database !== undefined || set(env.CLICKHOUSE_DATABASE) !== undefined || config.clickhouse.database !== undefined;
+}
+
+/** Whether the options select the embedded chDB in `./.genai-cost/chdb`, where `npm run demo` writes. */
+export function isDefaultStore(options: ClickHouseConnectionOptions): boolean {
+  try {
+    const target = resolveConnectionOptions(options);
+    return target.kind === 'chdb' && target.path === resolve(DEFAULT_CHDB_DIR);
+  } catch (err) {
+    // Options that cannot work name no store; withClickHouse reports them.
+    if (err instanceof ClickHouseConfigError) return false;
+    throw err;
+  }
+}
+
+/**
+ * The process that holds an embedded chDB directory, if another one does. chDB locks
+ * `<dir>/status` and writes its pid there while open, and removes the file on exit; opening the
+ * directory meanwhile fails after chDB prints `Cannot lock file` to stderr itself, so look first.
+ */
+function chdbHolder(path: string): number | undefined {
+  let status: string;
+  try {
+    status = readFileSync(join(path, 'status'), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  const pid = Number(/^PID: (\d+)$/m.exec(status)?.[1]);
+  if (!Number.isSafeInteger(pid) || pid === process.pid) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch (err) {
+    // EPERM: alive, but another user's; ESRCH: a stale file left by a process that crashed.
+    return (err as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
+  }
+}
+
+function inUse(path: string, pid: number | undefined): string {
+  return (
+    `the embedded chDB in ${path} is in use by ${pid === undefined ? 'another process' : `another process (pid ${pid})`}, ` +
+    'such as a running "genai-cost demo": chDB lets one process open a directory at a time. ' +
+    'Wait for it to finish or stop it, or set CLICKHOUSE_URL to a ClickHouse server.'
+  );
+}
+
+/** Fails early, with a message, when another process holds the chDB directory of `options`. */
+function checkChdbFree(command: string, options: ClickHouseConnectionOptions): void {
+  const target = resolveConnectionOptions(options);
+  if (target.kind !== 'chdb') return;
+  const pid = chdbHolder(target.path);
+  if (pid !== undefined) throw new CliError(`genai-cost ${command}: ${inUse(target.path, pid)}`, 1);
 }
 
 /** Where the data lives, for output: never the password. */
@@ -59,12 +118,17 @@ export async function withClickHouse<T>(
   options: ClickHouseConnectionOptions,
   fn: (connection: ClickHouseConnection) => Promise<T>,
 ): Promise<T> {
-  const fail = (err: unknown): CliError =>
-    err instanceof CliError
-      ? err
-      : new CliError(`genai-cost ${command}: ${err instanceof ClickHouseConfigError ? '' : `${describeTarget(options)}: `}${causeOf(err)}`, err instanceof ClickHouseConfigError ? 2 : 1, { cause: err });
+  const fail = (err: unknown): CliError => {
+    if (err instanceof CliError) return err;
+    if (err instanceof ClickHouseConfigError) return new CliError(`genai-cost ${command}: ${causeOf(err)}`, 2, { cause: err });
+    // Another process took the directory between the check and the open: chDB only says it could not connect.
+    const target = (err as { code?: unknown } | null)?.code === 'CHDB_CONNECTION' ? resolveConnectionOptions(options) : undefined;
+    const message = target?.kind === 'chdb' ? inUse(target.path, chdbHolder(target.path)) : `${describeTarget(options)}: ${causeOf(err)}`;
+    return new CliError(`genai-cost ${command}: ${message}`, 1, { cause: err });
+  };
   let connection: ClickHouseConnection;
   try {
+    checkChdbFree(command, options);
     connection = await createClickHouseClient(options);
   } catch (err) {
     throw fail(err);

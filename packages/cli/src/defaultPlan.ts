@@ -1,6 +1,7 @@
 /**
- * The plan used when there is no `genai-cost.config.yaml`: the demo SaaS's plan. It is written
- * out, with comments, as `genai-cost.config.example.yaml`; a test keeps the two equal.
+ * The demo SaaS's sample plan, which `genai-cost demo` runs with when there is no
+ * `genai-cost.config.yaml`; `migrate` never loads it. It is written out, with comments, as
+ * `genai-cost.config.example.yaml`; a test keeps the two equal.
  *
  * - free: $0, a $1 monthly LLM budget per user, then calls are degraded to gpt-4o-mini;
  * - solo: $19 per user, $8 budget, warn;
@@ -29,3 +30,8 @@ export const DEFAULT_PLAN = {
 
 /** Shown as the plan's source when no plan file was found. */
 export const DEFAULT_PLAN_SOURCE = 'built-in default plan (no genai-cost.config.yaml found)';
+
+/** Whether `config` is the built-in sample plan, loaded because there was no plan file. */
+export function usesDefaultPlan(config: { source: string }): boolean {
+  return config.source === DEFAULT_PLAN_SOURCE;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCell, formatInt, formatMultiple, formatPct, formatSeconds, formatUsd } from './format.js';
+import { escapeControls, formatCell, formatCount, formatInt, formatMultiple, formatPct, formatSeconds, formatUsd } from './format.js';
 
 describe('format', () => {
   it('formats USD with a thousands separator and cents', () => {
@@ -44,5 +44,19 @@ describe('format', () => {
     expect(formatCell('int', 1000)).toBe('1,000');
     expect(formatCell('text', 'team')).toBe('team');
     expect(formatCell('usd', null)).toBe('—');
+  });
+
+  it('puts the noun of a count in the right number', () => {
+    expect(formatCount(1, 'day', 'days')).toBe('1 day');
+    expect(formatCount(0, 'day', 'days')).toBe('0 days');
+    expect(formatCount(1234, 'user', 'users')).toBe('1,234 users');
+  });
+
+  it('shows control characters from the data as escapes, so they never reach the terminal', () => {
+    expect(escapeControls('user\x1b[2J\x1b]0;pwned\x07')).toBe('user\\x1B[2J\\x1B]0;pwned\\x07');
+    expect(escapeControls('a\rb\nc\td\x00e\x7f\x9b')).toBe('a\\x0Db\\x0Ac\\x09d\\x00e\\x7F\\x9B');
+    expect(escapeControls('admin\u202etxt.exe\u2066')).toBe('admin\\u202Etxt.exe\\u2066');
+    expect(escapeControls('élève 🙂 team-42 a\\b')).toBe('élève 🙂 team-42 a\\b');
+    expect(formatCell('text', 'u\x1b[31m')).toBe('u\\x1B[31m');
   });
 });

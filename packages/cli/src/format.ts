@@ -30,6 +30,26 @@ export function formatInt(n: number): string {
   return integer.format(n);
 }
 
+/** A count and its noun in the right number: `1 day`, `2 days`, `1,234 users`. */
+export function formatCount(n: number, one: string, many: string): string {
+  return `${formatInt(n)} ${n === 1 ? one : many}`;
+}
+
+/**
+ * C0 and C1 control characters and DEL, which a terminal may run as commands (`ESC [ 2 J` clears
+ * it, `ESC ] 0 ;` retitles it, `\r` overwrites the line), and the Unicode marks that reorder or
+ * break lines, which can make text read as something else.
+ */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text from the data (user ids, model names), shown on a terminal: unprintable characters as `\x1B` or `\u202E`. */
+export function escapeControls(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).toUpperCase().padStart(2, '0')}` : `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  });
+}
+
 /** A multiple (`3.2×`), e.g. of a tier's median cost. */
 export function formatMultiple(x: number | null): string {
   return x === null || !Number.isFinite(x) ? NOT_APPLICABLE : `${oneDecimal.format(x)}×`;
@@ -46,7 +66,7 @@ export type CellKind = 'text' | 'int' | 'usd' | 'pct' | 'multiple';
 /** One value of a report row as table text. */
 export function formatCell(kind: CellKind, value: unknown): string {
   if (value === null || value === undefined) return NOT_APPLICABLE;
-  if (kind === 'text' || typeof value !== 'number') return String(value);
+  if (kind === 'text' || typeof value !== 'number') return escapeControls(String(value));
   switch (kind) {
     case 'int':
       return formatInt(value);

@@ -12,7 +12,38 @@ import { runSuggestCaps } from './commands/suggestCaps.js';
 import { runUsersImport } from './commands/users.js';
 import type { CliContext } from './context.js';
 import { CliError } from './errors.js';
-import { COMMAND_USAGE, MAIN_USAGE } from './usage.js';
+import { COMMAND_USAGE, MAIN_USAGE, VERSION } from './usage.js';
+
+/**
+ * Standard output as the commands see it. A reader that stops early (`genai-cost report | head`)
+ * must end the run quietly, as SIGPIPE ends other command-line tools; Node ignores that signal and
+ * reports EPIPE on the stream instead. Exiting there and then could cut chDB short in a query, so
+ * later output is dropped, `stop` is aborted (`demo --continuous` ends), and the command finishes.
+ */
+class ProcessOutput {
+  /** Why output failed other than by a closed pipe; reported once the command is done. */
+  failure: string | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly stream: NodeJS.WriteStream,
+    onClosed: () => void,
+  ) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      // Writes queued before the close fail too: only the first error says why.
+      if (this.closed) return;
+      this.closed = true;
+      if (err.code !== 'EPIPE') this.failure = err.message;
+      onClosed();
+    });
+  }
+
+  write(text: string): void {
+    if (!this.closed) this.stream.write(text);
+  }
+}
+
+let output: ProcessOutput | undefined;
 
 /**
  * The context of a real run: process streams, env and clock. SIGINT and SIGTERM are caught only
@@ -26,8 +57,9 @@ function processContext(stopOnSignals: boolean): CliContext {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   }
+  output = new ProcessOutput(process.stdout, () => controller.abort());
   return {
-    stdout: process.stdout,
+    stdout: output,
     stderr: { write: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY === true },
     env: process.env,
     cwd: process.cwd(),
@@ -40,6 +72,9 @@ function run(cmd: Command, ctx: CliContext): Promise<number> {
   switch (cmd.name) {
     case 'help':
       ctx.stdout.write(cmd.topic === undefined ? MAIN_USAGE : COMMAND_USAGE[cmd.topic]);
+      return Promise.resolve(0);
+    case 'version':
+      ctx.stdout.write(`genai-cost ${VERSION}\n`);
       return Promise.resolve(0);
     case 'migrate':
       return runMigrate(cmd, ctx);
@@ -70,7 +105,12 @@ export async function main(argv: string[], context?: CliContext): Promise<number
   try {
     const cmd = parseCommand(argv, context?.now() ?? Date.now());
     const ctx = context ?? processContext((cmd.name === 'demo' && cmd.continuous) || cmd.name === 'serve');
-    return await run(cmd, ctx);
+    const code = await run(cmd, ctx);
+    if (output?.failure !== undefined) {
+      errors.write(`genai-cost: cannot write the output: ${output.failure}\n`);
+      return 1;
+    }
+    return code;
   } catch (err) {
     if (err instanceof CliError) {
       errors.write(`${err.message}\n`);

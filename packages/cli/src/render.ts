@@ -1,4 +1,4 @@
-import { formatCell } from './format.js';
+import { escapeControls, formatCell } from './format.js';
 import type { CellKind } from './format.js';
 
 /** A column of a report: the row field it shows, its heading and how its values are formatted. */
@@ -28,10 +28,24 @@ export function renderTable(columns: readonly Column[], rows: readonly Row[]): s
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * Text a spreadsheet would run as a formula: a cell starting with `=`, `+`, `-`, `@`, a tab or a
+ * carriage return (OWASP, CSV Injection), or NUL (OWASP ASVS 1.2.10).
+ */
+const FORMULA_START = /^[=+\-@\t\r\0]/;
+
+/**
+ * One CSV field. Numbers are written as they are (a negative number is no formula); text that a
+ * spreadsheet would evaluate gets a leading `'`, which makes it text, and is quoted; control
+ * characters are escaped as in tables, so printing the CSV is safe too; then RFC 4180 quoting.
+ */
 function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  if (typeof value === 'number') return String(value);
+  const text = String(value);
+  const formula = FORMULA_START.test(text);
+  const s = escapeControls(formula ? `'${text}` : text);
+  return formula || /[",]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 /** CSV (RFC 4180 quoting, `\n` line ends) with a header of the row field names and raw values; null is empty. */

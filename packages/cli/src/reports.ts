@@ -14,7 +14,7 @@ import {
 } from '@genai-cost/clickhouse';
 import type { AccountRow, CohortRow, FeatureRow, ModelRow, SessionRow, TierRow, UserRow, WeekRow } from '@genai-cost/clickhouse';
 import type { ReportKind, TimeWindow } from './args.js';
-import { formatInt, formatPct } from './format.js';
+import { escapeControls, formatCount, formatInt, formatPct } from './format.js';
 import type { Column } from './render.js';
 
 /** A report: its title, its table columns (every field of its rows) and how to run it. */
@@ -168,7 +168,7 @@ export async function reportFooter(client: ClickHouseClient, database: string, w
   const lines = [
     skew.users === 0
       ? 'Cost skew: no user cost in this window'
-      : `Cost skew: the top 5% of users caused ${share(skew.top5PctShare)} of user cost, the top 10% ${share(skew.top10PctShare)}, the top 20% ${share(skew.top20PctShare)} (${formatInt(skew.users)} users)`,
+      : `Cost skew: the top 5% of users caused ${share(skew.top5PctShare)} of user cost, the top 10% ${share(skew.top10PctShare)}, the top 20% ${share(skew.top20PctShare)} (${formatCount(skew.users, 'user', 'users')})`,
   ];
   const total = unpriced.reduce((n, r) => n + r.spans, 0);
   if (total === 0) {
@@ -176,7 +176,7 @@ export async function reportFooter(client: ClickHouseClient, database: string, w
   } else {
     const worst = unpriced
       .slice(0, 3)
-      .map((r) => `${r.model || '(no model)'} ${r.reason} ×${formatInt(r.spans)}`)
+      .map((r) => `${r.model === '' ? '(no model)' : escapeControls(r.model)} ${r.reason} ×${formatInt(r.spans)}`)
       .join(', ');
     lines.push(`Unpriced spans: ${formatInt(total)} (${worst}${unpriced.length > 3 ? ', …' : ''}); their cost is missing above.`);
     lines.push(

@@ -1,4 +1,8 @@
-/** Help texts, printed for `--help` and after a usage error. */
+/** Help texts, printed for `--help` and after a usage error, and the version. */
+import { readFileSync } from 'node:fs';
+
+/** The CLI's version, from its package.json (next to both src/ and dist/). */
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const CONNECTION = `ClickHouse connection (first match wins):
   CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, CLICKHOUSE_DATABASE   environment
@@ -6,13 +10,16 @@ const CONNECTION = `ClickHouse connection (first match wins):
   otherwise an embedded chDB database in ./.genai-cost/chdb (no server needed);
   a URL of chdb:PATH names another chDB directory.`;
 
-const COMMON = `  --config PATH      plan file (default: ./genai-cost.config.yaml, else the built-in demo plan)
-  --database NAME    ClickHouse database`;
+const DATABASE = `  --database NAME    ClickHouse database (default: genai_cost)`;
+
+const COMMON = `  --config PATH      plan file (default: ./genai-cost.config.yaml when it exists)
+${DATABASE}`;
 
 /** `genai-cost --help`. */
 export const MAIN_USAGE = `genai-cost — LLM cost attribution and per-tier margin for SaaS products
 
 Usage: genai-cost <command> [options]
+       genai-cost --version
 
 Commands:
   migrate    create or update the ClickHouse schema and load the plans from the plan file
@@ -37,10 +44,12 @@ export const COMMAND_USAGE = {
   migrate: `Usage: genai-cost migrate [--config PATH] [--database NAME]
 
 Creates or updates the schema (tables, rollups) and replaces the plans table with the tiers,
-user overrides and features of the plan file. Safe to run again: applied migrations are skipped.
+user overrides and features of the plan file; without a plan file it loads no plans and leaves
+the plans table as it is. Safe to run again: applied migrations are skipped.
 
 Options:
-${COMMON}
+  --config PATH      plan file (default: ./genai-cost.config.yaml when it exists)
+${DATABASE}
 
 ${CONNECTION}
 `,
@@ -53,7 +62,9 @@ Options:
   --from, --to ISO   an explicit window (ISO 8601 date or time; --to defaults to now)
   --format FORMAT    table (default), json (the rows as returned) or csv (with a header)
   --limit N          at most N rows (the top N for users and accounts)
-${COMMON}
+  --config PATH      plan file, for its clickhouse: settings (default: ./genai-cost.config.yaml)
+${DATABASE}; in ./.genai-cost/chdb, while genai_cost
+                     has no spans, the demo's genai_cost_demo (said on stderr)
 
 Revenue of a tier = active users × monthly price × days in window / 30; margin % is undefined
 (—) where revenue is 0. Users imported with "genai-cost users import" count in their imported

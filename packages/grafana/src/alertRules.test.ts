@@ -26,7 +26,13 @@ describe('alert rules', () => {
 });
 
 describe('filterCondition', () => {
-  it('is dropped by the plugin when the variable is All', () => {
-    expect(filterCondition(FILTERS.tier)).toBe("$__conditionalAll(Tier IN (${tier:singlequote}), $tier)");
+  it('is dropped by the plugin when the variable is All, and reads the selection only percent-encoded', () => {
+    const condition = filterCondition(FILTERS.tier);
+    expect(condition).toMatch(/^\$__conditionalAll\(has\(.*, Tier\) AND .*, \$tier\)$/);
+    // The plugin substitutes the condition with String.replace, where `$'` and `$&` are patterns.
+    expect(condition).not.toMatch(/\$['&`$\d]/);
+    expect([...condition.matchAll(/\$\{tier:(\w+)\}/g)].map((m) => m[1])).toEqual(['queryparam', 'percentencode']);
+    // Each interpolation sits alone inside a string literal that the encoded text cannot end.
+    expect(condition.match(/'\$\{tier:\w+\}'/g)).toHaveLength(2);
   });
 });

@@ -1,15 +1,20 @@
 import { DEFAULT_DATABASE, METRICS, grafanaMetricContext } from '@genai-cost/clickhouse';
-import type { MetricName } from '@genai-cost/clickhouse';
+import { METRIC_COLUMNS } from './fields.js';
+import type { DashboardMetric } from './fields.js';
 import { layoutPanels } from './panels.js';
-import type { PanelSpec } from './panels.js';
+import type { PanelQuery, PanelSpec } from './panels.js';
 import type { Dashboard } from './types.js';
 import { ALL_FILTERS, datasourceVariable, filterCondition, filterVariable } from './variables.js';
 import type { Filter } from './variables.js';
 
 /** Tag of every genai-cost dashboard; the dashboards link to each other through it. */
 export const DASHBOARD_TAG = 'genai-cost';
-/** Grafana dashboard schema version of the generated files. */
-export const SCHEMA_VERSION = 39;
+/**
+ * Grafana dashboard schema version of the generated files: the one Grafana 12 writes
+ * (`defaultDashboard.schemaVersion` of `@grafana/schema` 12.2; a test keeps them equal), so
+ * Grafana runs no migration on them.
+ */
+export const SCHEMA_VERSION = 42;
 
 /** Options of the generator. */
 export interface GenerateOptions {
@@ -31,8 +36,14 @@ export function resolveGenerateOptions(options: GenerateOptions = {}): GenerateP
  * A metric's SQL in Grafana's form: the dashboard's time range and the variables' filters.
  * `filters` defaults to every filter; metrics over tables without some columns pass fewer.
  */
-export function metricSql(params: GenerateParams, name: MetricName, filters: readonly Filter[] = ALL_FILTERS): string {
+export function metricSql(params: GenerateParams, name: DashboardMetric, filters: readonly Filter[] = ALL_FILTERS): string {
   return METRICS[name].sql(grafanaMetricContext(params.database, filters.map(filterCondition)));
+}
+
+/** A metric as a panel query: its Grafana SQL (at most `limit` rows) and its columns. */
+export function metricQuery(params: GenerateParams, name: DashboardMetric, options: { filters?: readonly Filter[]; limit?: number } = {}): PanelQuery {
+  const sql = metricSql(params, name, options.filters);
+  return { sql: options.limit === undefined ? sql : `${sql}\nLIMIT ${options.limit}`, columns: METRIC_COLUMNS[name] };
 }
 
 /** What a dashboard module provides. */
@@ -57,9 +68,9 @@ export function buildDashboard(spec: DashboardSpec, params: GenerateParams): Das
     timezone: 'utc',
     refresh: '5m',
     time: { from: 'now-30d', to: 'now' },
-    links: [{ type: 'dashboards', title: 'genai-cost', tags: [DASHBOARD_TAG], asDropdown: false, includeVars: true, keepTime: true }],
+    links: [{ type: 'dashboards', title: 'genai-cost', tags: [DASHBOARD_TAG], asDropdown: false, includeVars: true, keepTime: true, icon: 'external link', tooltip: '', targetBlank: false }],
     templating: { list: [datasourceVariable(), ...ALL_FILTERS.map((f) => filterVariable(f, params.database))] },
     annotations: { list: [] },
     panels: layoutPanels(spec.panels(params)),
-  };
+  } satisfies Dashboard;
 }

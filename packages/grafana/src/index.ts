@@ -1,10 +1,14 @@
 export { renderFiles, DASHBOARD_DIR, ALERT_RULES_FILE } from './render.js';
-export { buildDashboard, metricSql, resolveGenerateOptions, DASHBOARD_TAG, SCHEMA_VERSION } from './dashboard.js';
+export { ALERTMANAGER_CONFIG, ALERTMANAGER_WEBHOOK_ONLY_CONFIG, withoutSlack } from './alertmanager.js';
+export { buildDashboard, metricQuery, metricSql, resolveGenerateOptions, DASHBOARD_TAG, SCHEMA_VERSION } from './dashboard.js';
 export type { DashboardSpec, GenerateOptions, GenerateParams } from './dashboard.js';
 export { DASHBOARDS } from './dashboards/index.js';
 export { ALERT_GROUPS, ALERT_FOLDER, FEATURE_CTR_LIMIT_PCT, SPEND_SPIKE_MULTIPLE, alertRulesFile, alertSql, provisionedRule } from './alertRules.js';
 export type { AlertGroupSpec, AlertSpec, Threshold } from './alertRules.js';
-export { DATASOURCE_TYPE, DATASOURCE_UID, DATASOURCE_VARIABLE } from './datasource.js';
+export { DASHBOARD_DATASOURCE, DATASOURCE_TYPE, DATASOURCE_UID, DATASOURCE_VARIABLE } from './datasource.js';
+export { FIELDS, METRIC_COLUMNS, fieldOverrides, fieldTitle } from './fields.js';
+export type { DashboardMetric, FieldDisplay, FieldName } from './fields.js';
+export type { PanelQuery, PanelSpec } from './panels.js';
 export { ALL_FILTERS, FILTERS, filterCondition } from './variables.js';
 export type { Filter } from './variables.js';
-export type { ClickHouseTarget, Dashboard, Panel, Variable } from './types.js';
+export type { ClickHouseTarget, Dashboard, DashboardTarget, Json, Panel, Variable } from './types.js';

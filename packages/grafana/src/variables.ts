@@ -21,9 +21,22 @@ export const FILTERS = {
 /** All filters, in the order the variables appear. */
 export const ALL_FILTERS: readonly Filter[] = Object.values(FILTERS);
 
-/** The filter's SQL condition; the plugin drops it (`1=1`) when the variable is All or empty. */
+/**
+ * The filter's SQL condition; the plugin drops it (`1=1`) when the variable is All or empty.
+ *
+ * A URL can set a variable to any text, so the selection reaches the SQL only percent-encoded,
+ * inside string literals no value can end: Grafana's `singlequote` and `sqlstring` formats leave
+ * `\` as it is, which ClickHouse reads as an escape (`\') OR 1=1) --` widens the query).
+ * - `queryparam` gives `var-tier=free&var-tier=team`, one item per value, `&` and `=` inside a
+ *   value encoded: the values exactly. Grafana 12 leaves `$` and `_` as they are, though, and the
+ *   plugin's backend rewrites `$__name` even inside a literal (`$__table` becomes empty).
+ * - `percentencode` gives `%7Bfree%2Cteam%7D`, `$` encoded, so the backend never rewrites it:
+ *   a selection holding `$__` finds nothing rather than what the rewrite would select.
+ */
 export function filterCondition(filter: Filter): string {
-  return `$__conditionalAll(${filter.column} IN (\${${filter.name}:singlequote}), $${filter.name})`;
+  const values = `arrayMap(p -> decodeURLComponent(substring(p, position(p, '=') + 1)), splitByChar('&', '\${${filter.name}:queryparam}'))`;
+  const macroFree = `position(decodeURLComponent('\${${filter.name}:percentencode}'), concat(char(36), '__')) = 0`;
+  return `$__conditionalAll(has(${values}, ${filter.column}) AND ${macroFree}, $${filter.name})`;
 }
 
 /** The `datasource` variable, defaulting to the provisioned ClickHouse. */
@@ -48,7 +61,6 @@ export function filterVariable(filter: Filter, database: string): Variable {
     label: filter.label,
     datasource: PANEL_DATASOURCE,
     query: dimensionValuesSql(database, filter.column),
-    definition: dimensionValuesSql(database, filter.column),
     refresh: 2,
     multi: true,
     includeAll: true,

@@ -1,7 +1,9 @@
 import { METRICS, POWER_USER_MULTIPLE } from '@genai-cost/clickhouse';
 import type { DashboardSpec } from '../dashboard.js';
-import { metricSql } from '../dashboard.js';
+import { metricQuery } from '../dashboard.js';
+import type { FieldName } from '../fields.js';
 import { redAbove } from '../panels.js';
+import type { PanelSpec } from '../panels.js';
 
 /** Who drives the bill: top and power users, cost skew and the spread of user cost per tier. */
 export const users: DashboardSpec = {
@@ -9,26 +11,28 @@ export const users: DashboardSpec = {
   title: 'genai-cost: Users',
   description: 'Which users drive the LLM bill, how concentrated it is, and how user cost is spread within each tier.',
   panels: (p) => {
-    const skew = (column: string, title: string) => ({
-      type: 'stat' as const,
+    const skew = metricQuery(p, 'costSkew');
+    const distribution = metricQuery(p, 'tierCostDistribution');
+    const share = (field: FieldName, title: string): PanelSpec => ({
+      type: 'stat',
       title,
       description: METRICS.costSkew.description,
-      rawSql: `SELECT ${column} FROM (${metricSql(p, 'costSkew')})`,
+      query: skew,
+      fields: [field],
       w: 6,
       h: 4,
-      unit: 'percentunit',
       thresholds: redAbove(0.5),
     });
     return [
-      { type: 'stat', title: 'Users with cost', description: 'Distinct users with model calls in the range', rawSql: `SELECT users FROM (${metricSql(p, 'costSkew')})`, w: 6, h: 4 },
-      skew('top5PctShare', 'Cost share of the top 5 % of users'),
-      skew('top10PctShare', 'Cost share of the top 10 % of users'),
-      skew('top20PctShare', 'Cost share of the top 20 % of users'),
+      { type: 'stat', title: 'Users with cost', description: 'Distinct users with model calls in the range', query: skew, fields: ['users'], w: 6, h: 4 },
+      share('top5PctShare', 'Cost share of the top 5 % of users'),
+      share('top10PctShare', 'Cost share of the top 10 % of users'),
+      share('top20PctShare', 'Cost share of the top 20 % of users'),
       {
         type: 'table',
         title: 'Top users by LLM cost',
         description: METRICS.userCost.description,
-        rawSql: `${metricSql(p, 'userCost')}\nLIMIT 50`,
+        query: metricQuery(p, 'userCost', { limit: 50 }),
         w: 14,
         h: 10,
         thresholds: redAbove(POWER_USER_MULTIPLE),
@@ -37,7 +41,7 @@ export const users: DashboardSpec = {
         type: 'table',
         title: `Power users (≥ ${POWER_USER_MULTIPLE}× their tier median)`,
         description: METRICS.powerUsers.description,
-        rawSql: `${metricSql(p, 'powerUsers')}\nLIMIT 100`,
+        query: metricQuery(p, 'powerUsers', { limit: 100 }),
         w: 10,
         h: 10,
         thresholds: redAbove(POWER_USER_MULTIPLE),
@@ -46,7 +50,7 @@ export const users: DashboardSpec = {
         type: 'table',
         title: 'User cost distribution per tier',
         description: METRICS.tierCostDistribution.description,
-        rawSql: metricSql(p, 'tierCostDistribution'),
+        query: distribution,
         w: 12,
         h: 8,
       },
@@ -54,11 +58,11 @@ export const users: DashboardSpec = {
         type: 'barchart',
         title: 'User cost percentiles per tier',
         description: METRICS.tierCostDistribution.description,
-        rawSql: `SELECT tier, p50Usd, p90Usd, p99Usd FROM (${metricSql(p, 'tierCostDistribution')})`,
+        query: distribution,
+        fields: ['tier', 'p50Usd', 'p90Usd', 'p99Usd'],
         w: 12,
         h: 8,
-        unit: 'currencyUSD',
-        options: { orientation: 'auto', xField: 'tier' },
+        options: { orientation: 'auto' },
       },
     ];
   },
