@@ -36,6 +36,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: '0003_genai_session_daily', statements: SCHEMA.sessionDaily },
   { version: '0004_plans', statements: SCHEMA.plans },
   { version: '0005_budget_events', statements: SCHEMA.budgetEvents },
+  { version: '0007_genai_spans_rejected', statements: SCHEMA.spansRejected },
 ];
 
 const optionsSchema = z.strictObject({
