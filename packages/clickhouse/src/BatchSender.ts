@@ -85,14 +85,15 @@ export class BatchSender {
     let rejected = 0;
     for (let attempt = 0; ; attempt++) {
       if (this.stop.aborted) throw new SendAborted('the queue is stopping');
+      const timeout = AbortSignal.timeout(this.p.insertTimeoutMs);
       try {
-        await this.p.client.command({ query, abort_signal: AbortSignal.any([AbortSignal.timeout(this.p.insertTimeoutMs), this.stop]) });
+        await this.p.client.command({ query, abort_signal: AbortSignal.any([timeout, this.stop]) });
         this.inserts++;
         this.lastAttempt = { ok: true, at: Date.now() };
         return lines.length;
       } catch (err) {
         if (this.stop.aborted) throw new SendAborted('the queue is stopping', { cause: err });
-        const { kind, retryable } = classifyInsertError(err);
+        const { kind, retryable } = timeout.aborted ? { kind: 'timeout' as const, retryable: true } : classifyInsertError(err);
         this.failures[kind]++;
         this.logOnce(kind, table, err);
         if (!retryable && (kind !== 'rejected' || ++rejected >= patience)) {

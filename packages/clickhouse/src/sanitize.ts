@@ -8,7 +8,7 @@
  * - `UInt*` / `Int*`: whole numbers within the type's range, else the row is rejected.
  * - `Decimal(P, S)`: finite numbers below 10^(P−S) in magnitude, else the row is rejected.
  * - `Float*`: finite numbers, else rejected. `Bool`: booleans, else rejected.
- * - `DateTime64`: span times as `seconds.nanoseconds`, between 1970-01-01 and 2106-02-07 (what
+ * - `DateTime64`: span times as `seconds[.fraction]` text (up to 9 digits), between 1970-01-01 and 2106-02-07 (what
  *   `toDateTime`, the partitions and the TTL can hold), else rejected; they are sent as
  *   `YYYY-MM-DD hh:mm:ss.nnnnnnnnn` in UTC, a form ClickHouse reads for every year in range.
  * - `Nullable(T)`: null passes; otherwise as T. Missing values are sent as null (the column default).
@@ -85,7 +85,7 @@ function decimalCheck(type: string, precision: number, scale: number): Check {
   };
 }
 
-const SPAN_TIME = /^(\d{1,10})\.(\d{9})$/;
+const SPAN_TIME = /^(\d{1,10})(?:\.(\d{1,9}))?$/;
 
 function timestampCheck(type: string): Check {
   return (v) => {
@@ -95,7 +95,7 @@ function timestampCheck(type: string): Check {
     if (seconds > MAX_DATETIME_SECONDS) return `${v} is after 2106-02-07, beyond what ${type} partitions and TTL can hold`;
     // toISOString is exact to the millisecond; the nanoseconds come from the text.
     const iso = new Date(seconds * 1000).toISOString();
-    return { value: `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${m[2]}` };
+    return { value: `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${(m[2] ?? '').padEnd(9, '0')}` };
   };
 }
 
