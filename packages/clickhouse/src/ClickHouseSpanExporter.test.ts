@@ -6,7 +6,8 @@ import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ClickHouseSpanExporter } from './ClickHouseSpanExporter.js';
-import { ClickHouseConfigError, ClickHouseExportError } from './errors.js';
+import type { ClickHouseExportError } from './errors.js';
+import { ClickHouseConfigError } from './errors.js';
 import { FakeInsertClient, networkError } from './test-support/FakeInsertClient.js';
 import { CHAT_ATTRS, createTestTracing } from './test-support/tracing.js';
 
