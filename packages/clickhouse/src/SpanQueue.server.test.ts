@@ -78,8 +78,8 @@ describe('SpanQueue against a ClickHouse HTTP server that fails', () => {
     if (mode === 'store-then-drop') expect(server.requests['store-then-drop']).toBeGreaterThanOrEqual(8);
   });
 
-  it('loses no span and stores none twice through an outage of every kind, with the real SDK exporting during it', async () => {
-    const exporter = new ClickHouseSpanExporter({ client, ...FAST });
+  it.each([['in memory', false], ['with a spool', true]])('loses no span and stores none twice through an outage of every kind, with the real SDK exporting during it, %s', async (_name, spool) => {
+    const exporter = new ClickHouseSpanExporter({ client, ...FAST, ...(spool ? { spoolDir: tempDir() } : {}) });
     const t = createTestTracing([new BatchSpanProcessor(exporter, { scheduledDelayMillis: 5, maxExportBatchSize: 64 })]);
     cleanups.push(() => t.close());
     let created = 0;

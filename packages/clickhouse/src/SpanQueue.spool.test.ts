@@ -9,6 +9,7 @@ import type { DiagLogger } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ClickHouseConfigError } from './errors.js';
 import { SpanQueue } from './SpanQueue.js';
+import { Spool } from './spool.js';
 import { FakeClickHouseServer } from './test-support/FakeClickHouseServer.js';
 import { testRows, until } from './test-support/rows.js';
 
@@ -102,6 +103,19 @@ describe('SpanQueue with a spool', () => {
     expect(again.getStats().replayedSpans).toBe(0);
     await again.shutdown();
     expect(server.stored(SPANS)).toHaveLength(100);
+  });
+
+  it('writes an append that arrives while the previous write is finishing, whatever the timing', async () => {
+    const { spool } = Spool.open({ dir, segmentBytes: 1 << 20, sync: false, memoryBytes: 0 });
+    const stalled = (p: Promise<unknown>) => Promise.race([p.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 5_000))]);
+    // Each append is issued a different number of microtasks after the previous one resolved, so
+    // one of them lands between the write loop's last look at its queue and its end.
+    for (let hops = 0; hops < 40; hops++) {
+      await spool.append(Buffer.from(`batch ${hops}`));
+      for (let i = 0; i < hops; i++) await Promise.resolve();
+      expect(await stalled(spool.append(Buffer.from(`batch ${hops}b`))), `after ${hops} microtasks`).toBe(false);
+    }
+    await spool.close();
   });
 
   it('refuses a spool directory held by another live process, and takes over the lock of a dead one', async () => {

@@ -10,7 +10,7 @@ import type { Drainable } from './exitDrain.js';
 import { registerQueueMetrics } from './queueMetrics.js';
 import { resolveSpanQueueOptions } from './queueOptions.js';
 import type { SpanQueueParams } from './queueOptions.js';
-import { compileRowSanitizer } from './sanitize.js';
+import { compileRowEncoder } from './sanitize.js';
 import { DEDUPLICATION_TOKEN } from './spanInsert.js';
 import { Spool, encodeBatch } from './spool.js';
 import type { RejectRecord, SpoolLocation } from './spool.js';
@@ -19,7 +19,7 @@ import type { SpanRow } from './tables.js';
 import type { DropReason, EnqueueResult, QueueReadiness, RefusalReason, SpanQueueOptions, SpanQueueStats } from './types.js';
 
 const COLUMNS = Object.keys(SPAN_COLUMNS);
-const sanitize = compileRowSanitizer(SPAN_COLUMNS);
+const encode = compileRowEncoder(SPAN_COLUMNS);
 
 /** Longest caller-given deduplication token; split halves append to it. */
 const MAX_TOKEN = 128;
@@ -134,11 +134,10 @@ export class SpanQueue implements Drainable {
     const rejects: RejectRecord[] = [];
     let bytes = 0;
     for (const row of rows) {
-      const r = sanitize(row as unknown as Record<string, unknown>);
+      const r = encode(row as unknown as Record<string, unknown>);
       if (r.ok) {
-        const line = JSON.stringify(r.values);
-        lines.push(line);
-        bytes += line.length + 1;
+        lines.push(r.line);
+        bytes += r.line.length + 1;
       } else {
         const reject = rejectRow(row as unknown as Record<string, unknown>, r.reason);
         rejects.push(reject);

@@ -302,7 +302,11 @@ export class Spool {
   }
 
   private schedule(): void {
-    this.writing ??= this.writeLoop().finally(() => (this.writing = undefined));
+    this.writing ??= this.writeLoop().finally(() => {
+      this.writing = undefined;
+      // A write queued after the loop's last look but before this callback would wait for the next one.
+      if (this.writes.length > 0) this.schedule();
+    });
   }
 
   private async writeLoop(): Promise<void> {
