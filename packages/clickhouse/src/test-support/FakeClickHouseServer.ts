@@ -41,8 +41,10 @@ export class FakeClickHouseServer {
   /** Refuse an insert (as bad data, code 27) when a row matches. */
   rejectWhen: ((values: Record<string, unknown>) => boolean) | undefined;
 
-  constructor() {
-    this.server = createServer((req, res) => void this.handle(req, res));
+  /** `keepValues: false` keeps only table, token and ids of each row, for long runs. */
+  constructor(private readonly options: { keepValues?: boolean } = {}) {
+    // A client that goes away mid-request (or a `refuse` switch that cuts it) ends that request only.
+    this.server = createServer((req, res) => void this.handle(req, res).catch(() => res.destroy()));
     this.server.keepAliveTimeout = 1_000;
   }
 
@@ -136,7 +138,8 @@ export class FakeClickHouseServer {
     const token = insert.settings.insert_deduplication_token ?? '';
     if (!this.tokens.has(token)) {
       this.tokens.add(token);
-      for (const v of values) this.rows.push({ table: insert.table, token, TraceId: String(v.TraceId), SpanId: String(v.SpanId), values: v });
+      const keep = this.options.keepValues ?? true;
+      for (const v of values) this.rows.push({ table: insert.table, token, TraceId: String(v.TraceId), SpanId: String(v.SpanId), values: keep ? v : {} });
     }
     if (mode === 'store-then-drop') {
       res.destroy();
