@@ -77,6 +77,7 @@ export class SpanQueue implements Drainable {
   private nextId: number;
   private memoryBytes = 0;
   private closed = false;
+  private exitReported = false;
   private shutdownOnce: Promise<void> | undefined;
   private readonly counts = {
     acceptedSpans: 0,
@@ -250,8 +251,10 @@ export class SpanQueue implements Drainable {
     if (this.counts.queuedSpans > 0) this.reportAtExit();
   }
 
-  /** Logs the spans an exiting process leaves behind. */
+  /** Logs the spans an exiting process leaves behind, once. */
   reportAtExit(): void {
+    if (this.exitReported) return;
+    this.exitReported = true;
     const where = this.spool === undefined ? 'are lost (no spoolDir)' : `stay in the spool ${this.p.spool!.dir} for the next start`;
     diag.error(`genai-cost ClickHouse exporter: the process is exiting with ${this.counts.queuedSpans} spans not yet stored; they ${where}. Call shutdown() before exiting.`);
   }
