@@ -32,7 +32,20 @@ const optionsSchema = z.strictObject({
  * again is stored once. FAILED means the batch was refused (`queue_full`, `shutdown`, `spool`) and
  * counted. Never throws into the caller; its own I/O is not traced.
  *
- * Bound and drop policy, spool format and fsync policy: see {@link SpanQueue} and the package README.
+ * Drop policy: the queue is bounded in bytes (`maxQueueBytes` in memory, `maxSpoolBytes` on disk)
+ * and never discards what it accepted to make room; a batch that would pass the bound is refused
+ * whole (FAILED, `queue_full`) and counted. At `shutdown()` what could not be sent within
+ * `shutdownTimeoutMs` stays in the spool, or without one is counted as dropped. Each drop reason is
+ * logged once with its count, then counted (`getStats()`, OTel metrics).
+ *
+ * Spool (`spoolDir`): append-only segment files of records, each a 13-byte header (`GCS1`, type,
+ * length, CRC-32 of the payload) and a payload (a batch: a JSON header line with its id and
+ * deduplication token, then its JSONCompactEachRow rows; or the ids of batches done). A damaged or
+ * torn record ends the reading of its segment at start; the batches read are sent again first.
+ * fsync policy: a batch is accepted once its record is written and `fdatasync`ed (`spoolSync`,
+ * default true; batches of one tick share a sync); acknowledgements are not synced, as a lost one
+ * only replays a batch that ClickHouse deduplicates. Details: `spool.ts` and the package README.
+ *
  * Put it behind a BatchSpanProcessor, after the GenAICostSpanProcessor. Every insert writes a part
  * per table (spans and two rollups), so larger batches than the processor's default 512 pay off:
  * on chDB, `maxExportBatchSize: 8192` gave 3× the throughput.
@@ -59,7 +72,7 @@ export class ClickHouseSpanExporter implements SpanExporter {
       inputExcludesCacheScopes: inputExcludesCacheScopes ?? DEFAULT_INPUT_EXCLUDES_CACHE_SCOPES,
       maxTokensPerSpan: maxTokensPerSpan ?? DEFAULT_MAX_TOKENS_PER_SPAN,
     });
-    this.queue = new SpanQueue(queueOptions, 'ClickHouseSpanExporter');
+    this.queue = new SpanQueue(queueOptions);
   }
 
   /** Queues the batch's GenAI spans (all spans with `allSpans`); calls back SUCCESS once queued, FAILED if refused. */

@@ -46,9 +46,9 @@ export interface SpanQueueParams {
 }
 
 /** Validates the queue's options (throwing `ClickHouseConfigError` naming the field) and applies the defaults, in one place. */
-export function resolveSpanQueueOptions(options: SpanQueueOptions, what = 'SpanQueue'): SpanQueueParams {
+export function resolveSpanQueueOptions(options: SpanQueueOptions): SpanQueueParams {
   const parsed = z.object(queueOptionsShape).safeParse(options);
-  if (!parsed.success) throw new ClickHouseConfigError(`${what} option ${describeIssue(parsed.error)}`);
+  if (!parsed.success) throw new ClickHouseConfigError(`SpanQueue option ${describeIssue(parsed.error)}`);
   const o = parsed.data;
   const database = o.database ?? DEFAULT_DATABASE;
   const retryInitialMs = o.retryInitialMs ?? 500;

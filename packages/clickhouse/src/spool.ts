@@ -139,7 +139,7 @@ function takeLock(dir: string): string {
   }
   const owner = Number(readFileSync(path, 'utf8'));
   if (Number.isInteger(owner) && owner !== process.pid && alive(owner)) {
-    throw new ClickHouseConfigError(`ClickHouseSpanExporter option "spoolDir": ${dir} is in use by process ${owner}; give each process its own spool directory`);
+    throw new ClickHouseConfigError(`option "spoolDir": ${dir} is in use by process ${owner}; give each process its own spool directory`);
   }
   writeFileSync(path, String(process.pid));
   return path;
