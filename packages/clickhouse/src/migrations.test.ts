@@ -88,6 +88,7 @@ describe('migrate on chDB', () => {
       'genai_session_daily',
       'genai_session_daily_mv',
       'genai_spans',
+      'genai_spans_rejected',
       'genai_user_daily',
       'genai_user_daily_mv',
       'plans',
@@ -99,6 +100,6 @@ describe('migrate on chDB', () => {
     await migrate(ch.client, { database: 'migrate_resume' });
     await ch.client.command({ query: `DELETE FROM migrate_resume.schema_migrations WHERE Version >= '0003'` });
     const resumed = await migrate(ch.client, { database: 'migrate_resume' });
-    expect(resumed.applied).toEqual(['0003_genai_session_daily', '0004_plans', '0005_budget_events']);
+    expect(resumed.applied).toEqual(['0003_genai_session_daily', '0004_plans', '0005_budget_events', '0007_genai_spans_rejected']);
   });
 });
