@@ -94,7 +94,7 @@ describe('genai-cost CLI against embedded chDB', () => {
     const run = await cli('demo', '--users', '200', '--days', String(DAYS));
     expect(run.stderr).toContain('spans: 100%');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`Fresh demo database: dropped genai_cost_demo and recreated its tables (${MIGRATIONS.length} migrations)`);
+    expect(run.stdout).toContain(`Fresh demo database: created genai_cost_demo, marked as a demo database, and its tables (${MIGRATIONS.length} migrations)`);
     expect(run.stdout).toMatch(/Exporter: [\d,]+ stored in \d+ inserts, 0 failed, nothing dropped/);
     for (const section of ['Gross margin per tier', 'Top 10 users by LLM cost', 'Cost per feature', 'Cost skew: the top 5% of users', 'Unpriced spans: ']) {
       expect(run.stdout).toContain(section);

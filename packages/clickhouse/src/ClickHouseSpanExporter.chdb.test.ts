@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseSpanExporter } from './ClickHouseSpanExporter.js';
 import { networkError } from './test-support/FakeInsertClient.js';
 import { TestChdb } from './test-support/chdb.js';
+import { until } from './test-support/rows.js';
+import { migrate } from './migrations.js';
 import { CHAT_ATTRS, createTestTracing } from './test-support/tracing.js';
 import type { SpanInsertClient } from './types.js';
 
@@ -42,6 +44,7 @@ describe('ClickHouseSpanExporter into chDB', () => {
     t.span('chat mystery', { ...CHAT_ATTRS, 'gen_ai.request.model': 'mystery-model' }, who);
     t.span('GET /items', { 'http.request.method': 'GET' }, who, SpanKind.SERVER);
     await t.provider.forceFlush();
+    await exporter.forceFlush();
 
     const rows = await ch.rows<Record<string, unknown>>(
       `SELECT SpanName, SpanRole, Operation, UserId, Tier, Feature, SessionId, TenantId, ServiceName, Provider, Model,
@@ -75,7 +78,7 @@ describe('ClickHouseSpanExporter into chDB', () => {
     expect(mystery).toMatchObject({ SpanRole: 'inference', Priced: false, cost: '0', UnpricedReason: 'unknown_model', Model: 'mystery-model' });
     expect(agent).toMatchObject({ SpanRole: 'wrapper', Operation: 'invoke_agent', Priced: false, cost: '0', InputTokens: 0 });
     expect(await counts(db)).toEqual({ spans: 3, userCalls: 2, sessionCalls: 2 });
-    expect(exporter.getStats()).toMatchObject({ exportedSpans: 3, skippedSpans: 1 });
+    expect(exporter.getStats()).toMatchObject({ storedSpans: 3, skippedSpans: 1, receivedSpans: 4 });
     await t.close();
   });
 
@@ -87,8 +90,10 @@ describe('ClickHouseSpanExporter into chDB', () => {
     const spans = t.spans();
     expect((await exportOnce(exporter, spans)).code).toBe(ExportResultCode.SUCCESS);
     expect((await exportOnce(exporter, [...spans].reverse())).code).toBe(ExportResultCode.SUCCESS);
+    await exporter.forceFlush();
     expect(await counts(db)).toEqual({ spans: 5, userCalls: 5, sessionCalls: 5 });
     expect((await exportOnce(exporter, spans.slice(0, 2))).code).toBe(ExportResultCode.SUCCESS);
+    await exporter.forceFlush();
     expect((await counts(db)).spans).toBe(7); // a different batch is a different insert
     // The token was a setting of the insert only: chDB's session did not keep it for later inserts.
     expect(await ch.rows(`SELECT getSetting('insert_deduplication_token') AS token`)).toEqual([{ token: '' }]);
@@ -107,21 +112,48 @@ describe('ClickHouseSpanExporter into chDB', () => {
     };
     const t = createTestTracing();
     for (let i = 0; i < 4; i++) t.span(`chat ${i}`, CHAT_ATTRS, { userId: `u${i}`, tier: 'team', sessionId: `s${i}` });
-    const exporter = new ClickHouseSpanExporter({ client: flaky, database: db });
+    const exporter = new ClickHouseSpanExporter({ client: flaky, database: db, retryInitialMs: 1 });
     expect((await exportOnce(exporter, t.spans())).code).toBe(ExportResultCode.SUCCESS);
+    await exporter.forceFlush();
     expect(exporter.getStats().retries).toBe(1);
     expect(await counts(db)).toEqual({ spans: 4, userCalls: 4, sessionCalls: 4 });
     await t.close();
   });
 
-  it('fails with a schema error when the table is missing, without retrying', async () => {
-    const exporter = new ClickHouseSpanExporter({ client: ch.client, database: 'no_such_database' });
+  it('keeps a batch whose table is missing and stores it once `migrate` has created the table', async () => {
+    const db = `t${process.pid}_later`;
+    const exporter = new ClickHouseSpanExporter({ client: ch.client, database: db, retryInitialMs: 5, retryMaxMs: 50 });
     const t = createTestTracing();
     t.span('chat', CHAT_ATTRS, { userId: 'u1' });
-    const result = await exportOnce(exporter, t.spans());
-    expect(result.code).toBe(ExportResultCode.FAILED);
-    expect(exporter.getStats()).toMatchObject({ retries: 0, failedSpans: 1 });
-    expect(exporter.getStats().failures.schema).toBe(1);
+    expect((await exportOnce(exporter, t.spans())).code).toBe(ExportResultCode.SUCCESS);
+    await until('schema failures', () => exporter.getStats().failures.schema >= 2);
+    await migrate(ch.client, { database: db });
+    await exporter.forceFlush();
+    expect(exporter.getStats()).toMatchObject({ storedSpans: 1, queuedSpans: 0 });
+    expect((await counts(db)).spans).toBe(1);
+    await exporter.shutdown();
+    await t.close();
+  });
+
+  it('splits a batch ClickHouse refuses, stores the rest and dead-letters the refused rows with the error', async () => {
+    const db = await ch.database();
+    await ch.client.command({ query: `ALTER TABLE ${db}.genai_spans ADD CONSTRAINT no_blocked_users CHECK UserId != 'blocked'` });
+    const exporter = new ClickHouseSpanExporter({ client: ch.client, database: db });
+    const t = createTestTracing();
+    for (let i = 0; i < 100; i++) t.span(`chat ${i}`, CHAT_ATTRS, { userId: i % 33 === 5 ? 'blocked' : `u${i}`, tier: 'team' });
+    await exportOnce(exporter, t.spans());
+    await exporter.forceFlush();
+    expect(await counts(db)).toEqual({ spans: 97, userCalls: 97, sessionCalls: 0 });
+    const dead = await ch.rows<{ SpanId: string; Reason: string; user: string }>(
+      `SELECT SpanId, Reason, JSONExtractString(Row, 'UserId') AS user FROM ${db}.genai_spans_rejected ORDER BY SpanId`,
+    );
+    expect(dead).toHaveLength(3);
+    for (const d of dead) {
+      expect(d.user).toBe('blocked');
+      expect(d.Reason).toMatch(/^VIOLATED_CONSTRAINT: Constraint `no_blocked_users`/);
+    }
+    expect(exporter.getStats()).toMatchObject({ storedSpans: 97, deadLetteredSpans: 3, queuedSpans: 0 });
+    await exporter.shutdown();
     await t.close();
   });
 });

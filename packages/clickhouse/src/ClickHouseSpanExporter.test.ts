@@ -6,18 +6,19 @@ import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ClickHouseSpanExporter } from './ClickHouseSpanExporter.js';
-import { ClickHouseConfigError, ClickHouseExportError } from './errors.js';
+import type { ClickHouseExportError } from './errors.js';
+import { ClickHouseConfigError } from './errors.js';
 import { FakeInsertClient, networkError } from './test-support/FakeInsertClient.js';
 import { CHAT_ATTRS, createTestTracing } from './test-support/tracing.js';
 
 type Tracing = ReturnType<typeof createTestTracing>;
 let t: Tracing;
-let errors: ReturnType<typeof vi.fn>;
+let warnings: ReturnType<typeof vi.fn>;
 
 beforeEach(() => {
   t = createTestTracing();
-  errors = vi.fn();
-  diag.setLogger({ error: errors, warn: vi.fn(), info: vi.fn(), debug: vi.fn(), verbose: vi.fn() } as DiagLogger);
+  warnings = vi.fn();
+  diag.setLogger({ error: vi.fn(), warn: warnings, info: vi.fn(), debug: vi.fn(), verbose: vi.fn() } as DiagLogger);
 });
 afterEach(async () => {
   await t.close();
@@ -39,6 +40,7 @@ describe('ClickHouseSpanExporter', () => {
     const exporter = new ClickHouseSpanExporter({ client, database: 'gc' });
     t.span('chat gpt-test', CHAT_ATTRS, { userId: 'u1', tier: 'solo', feature: 'chat', sessionId: 's1', tenantId: 'acme' });
     expect(await exportOnce(exporter, t.spans())).toEqual({ code: ExportResultCode.SUCCESS });
+    await exporter.forceFlush();
     expect(client.calls).toHaveLength(1);
     const call = client.calls[0]!;
     expect(call).toMatchObject({ table: 'gc.genai_spans', format: 'JSONCompactEachRow' });
@@ -78,6 +80,7 @@ describe('ClickHouseSpanExporter', () => {
     await exportOnce(exporter, spans);
     await exportOnce(exporter, [...spans].reverse());
     await exportOnce(exporter, spans.slice(1));
+    await exporter.forceFlush();
     const tokens = client.calls.map((c) => c.settings.insert_deduplication_token);
     expect(tokens[0]).toBe(tokens[1]);
     expect(tokens[2]).not.toBe(tokens[0]);
@@ -91,6 +94,7 @@ describe('ClickHouseSpanExporter', () => {
     t.span('chat mystery', { ...CHAT_ATTRS, 'gen_ai.request.model': 'mystery-model' }, { userId: 'u1' });
     t.span('GET /items', { 'http.request.method': 'GET' }, {}, SpanKind.SERVER);
     await exportOnce(exporter, t.spans());
+    await exporter.forceFlush();
     const byName = new Map(client.rows().map((r) => [r.SpanName, r]));
     expect([...byName.keys()].sort()).toEqual(['chat', 'chat mystery', 'invoke_agent planner']);
     expect(byName.get('invoke_agent planner')).toMatchObject({ SpanRole: 'wrapper', Operation: 'invoke_agent', CostUsd: 0, Priced: false, InputTokens: 0 });
@@ -99,93 +103,107 @@ describe('ClickHouseSpanExporter', () => {
     expect(exporter.getStats().skippedSpans).toBe(1);
 
     const all = new FakeInsertClient();
-    await exportOnce(new ClickHouseSpanExporter({ client: all, allSpans: true }), t.spans());
+    const allExporter = new ClickHouseSpanExporter({ client: all, allSpans: true });
+    await exportOnce(allExporter, t.spans());
+    await allExporter.shutdown();
     expect(all.rows().find((r) => r.SpanName === 'GET /items')).toMatchObject({ SpanRole: '', Priced: false, SpanKind: 'Server' });
   });
 
   it('reads attribution under configured keys', async () => {
     const client = new FakeInsertClient();
     t.span('chat', { ...CHAT_ATTRS, 'app.customer': 'c9', 'gen_ai.usage.cost': 1.25 });
-    await exportOnce(new ClickHouseSpanExporter({ client, attributeKeys: { userId: 'app.customer' } }), t.spans());
+    const exporter = new ClickHouseSpanExporter({ client, attributeKeys: { userId: 'app.customer' } });
+    await exportOnce(exporter, t.spans());
+    await exporter.shutdown();
     expect(client.rows()[0]).toMatchObject({ UserId: 'c9', CostUsd: 1.25, Priced: true, PriceId: 'span' });
   });
 
   it('retries transient failures with backoff and stores the batch once', async () => {
     const client = new FakeInsertClient().failNext(networkError(), new ClickHouseError({ message: 'Too many parts', code: '252', type: 'TOO_MANY_PARTS' }));
-    const exporter = new ClickHouseSpanExporter({ client });
+    const exporter = new ClickHouseSpanExporter({ client, retryInitialMs: 1 });
     expect(await exportOnce(exporter, chats(2))).toEqual({ code: ExportResultCode.SUCCESS });
+    await exporter.forceFlush();
     expect(client.calls).toHaveLength(3);
     expect(new Set(client.calls.map((c) => c.settings.insert_deduplication_token)).size).toBe(1);
-    expect(exporter.getStats()).toMatchObject({ exportedSpans: 2, exportedBatches: 1, retries: 2, failedSpans: 0 });
-    expect(errors).not.toHaveBeenCalled();
+    expect(exporter.getStats()).toMatchObject({ receivedSpans: 2, acceptedSpans: 2, storedSpans: 2, inserts: 1, retries: 2, queuedSpans: 0 });
+    expect(exporter.getStats().failures).toMatchObject({ network: 1, overloaded: 1 });
   });
 
-  it('fails at once on a schema error, counts failures by kind and logs each kind once with its cause', async () => {
+  it('keeps retrying a missing table until it exists, and logs each kind of failure once with its cause', async () => {
     const missing = new ClickHouseError({ message: 'Table gc.genai_spans does not exist', code: '60', type: 'UNKNOWN_TABLE' });
-    const client = new FakeInsertClient().failNext(missing, missing);
-    const exporter = new ClickHouseSpanExporter({ client });
-    const first = await exportOnce(exporter, chats(2));
-    const second = await exportOnce(exporter, chats(1));
-    expect(first.code).toBe(ExportResultCode.FAILED);
-    expect(second.code).toBe(ExportResultCode.FAILED);
-    expect(first.error).toBeInstanceOf(ClickHouseExportError);
-    expect((first.error as ClickHouseExportError).kind).toBe('schema');
-    expect(client.calls).toHaveLength(2);
-    expect(exporter.getStats()).toMatchObject({ failedSpans: 3, retries: 0 });
-    expect(exporter.getStats().failures.schema).toBe(2);
-    expect(errors).toHaveBeenCalledTimes(1);
-    expect(errors.mock.calls[0]![0]).toMatch(/\(schema\)/);
-    expect(errors.mock.calls[0]![1]).toBe(missing);
+    const client = new FakeInsertClient().failNext(missing, missing, missing);
+    const exporter = new ClickHouseSpanExporter({ client, retryInitialMs: 1 });
+    expect((await exportOnce(exporter, chats(2))).code).toBe(ExportResultCode.SUCCESS);
+    await exporter.forceFlush();
+    expect(client.rows()).toHaveLength(2);
+    expect(exporter.getStats()).toMatchObject({ storedSpans: 2, retries: 3 });
+    expect(exporter.getStats().failures.schema).toBe(3);
+    expect(warnings).toHaveBeenCalledTimes(1);
+    expect(warnings.mock.calls[0]![0]).toMatch(/\(schema: UNKNOWN_TABLE: Table gc\.genai_spans does not exist\)/);
   });
 
-  it('gives up on transient failures when the export timeout runs out', async () => {
-    const client = new FakeInsertClient().failNext(...Array.from({ length: 20 }, networkError));
-    const exporter = new ClickHouseSpanExporter({ client, exportTimeoutMs: 250, maxRetries: 10 });
-    const started = Date.now();
-    const result = await exportOnce(exporter, chats(1));
-    expect(result.code).toBe(ExportResultCode.FAILED);
-    expect(Date.now() - started).toBeLessThan(1000);
-    expect(exporter.getStats().failures.network).toBe(1);
-    expect(client.calls.length).toBeGreaterThan(1);
+  it('refuses a batch that would pass maxQueueBytes, counts it, and takes batches again once there is room', async () => {
+    const client = new FakeInsertClient().hold();
+    const probe = new ClickHouseSpanExporter({ client: new FakeInsertClient().hold(), shutdownTimeoutMs: 1 });
+    await exportOnce(probe, chats(1));
+    // Room for the first batch of 2 and not for 4 more.
+    const maxQueueBytes = probe.getStats().queuedBytes * 3;
+    const exporter = new ClickHouseSpanExporter({ client, maxQueueBytes });
+    expect((await exportOnce(exporter, chats(2))).code).toBe(ExportResultCode.SUCCESS);
+    const refused = await exportOnce(exporter, chats(4));
+    expect(refused.code).toBe(ExportResultCode.FAILED);
+    expect((refused.error as ClickHouseExportError).kind).toBe('queue_full');
+    expect(exporter.getStats().queuedBytes).toBeLessThanOrEqual(maxQueueBytes);
+    client.release();
+    await exporter.forceFlush();
+    expect((await exportOnce(exporter, chats(2))).code).toBe(ExportResultCode.SUCCESS);
+    await exporter.forceFlush();
+    const stats = exporter.getStats();
+    expect(stats).toMatchObject({ receivedSpans: 8, storedSpans: 4, queuedSpans: 0 });
+    await probe.shutdown();
+    expect(probe.getStats().droppedSpans.shutdown).toBe(1);
+    expect(stats.refusedSpans.queue_full).toBe(4);
+    expect(stats.receivedSpans).toBe(stats.storedSpans + stats.refusedSpans.queue_full);
+    expect(warnings.mock.calls.filter((c) => /4 spans refused: the span queue is full/.test(String(c[0])))).toHaveLength(1);
   });
 
   it('runs its inserts with tracing suppressed', async () => {
     const client = new FakeInsertClient();
-    await exportOnce(new ClickHouseSpanExporter({ client }), chats(1));
+    const exporter = new ClickHouseSpanExporter({ client });
+    await exportOnce(exporter, chats(1));
+    await exporter.shutdown();
     expect(client.suppressed).toEqual([true]);
   });
 
-  it('drops and counts batches beyond maxPendingSpans', async () => {
-    const client = new FakeInsertClient().hold();
-    const exporter = new ClickHouseSpanExporter({ client, maxPendingSpans: 3 });
-    const held = exportOnce(exporter, chats(2));
-    const dropped = await exportOnce(exporter, chats(2));
-    expect(dropped.code).toBe(ExportResultCode.FAILED);
-    expect((dropped.error as ClickHouseExportError).kind).toBe('queue_full');
-    client.release();
-    expect((await held).code).toBe(ExportResultCode.SUCCESS);
-    expect(await exportOnce(exporter, chats(3))).toEqual({ code: ExportResultCode.SUCCESS });
-    expect(exporter.getStats()).toMatchObject({ exportedSpans: 5, failedSpans: 2 });
-    expect(exporter.getStats().failures.queue_full).toBe(1);
-  });
-
-  it('waits for inserts in progress on forceFlush and shutdown; shuts down once; fails exports after', async () => {
+  it('answers export once queued; forceFlush and shutdown wait for the insert; shuts down once; fails exports after', async () => {
     const client = new FakeInsertClient().hold();
     const exporter = new ClickHouseSpanExporter({ client });
-    let result: ExportResult | undefined;
-    exporter.export(chats(1), (r) => (result = r));
-    const flushed = exporter.forceFlush();
+    expect(await exportOnce(exporter, chats(1))).toEqual({ code: ExportResultCode.SUCCESS });
+    let flushed = false;
+    const flush = exporter.forceFlush().then(() => (flushed = true));
     const shutdown = exporter.shutdown();
-    expect(exporter.shutdown()).toBe(shutdown);
+    expect(exporter.queue.shutdown()).toBe(exporter.queue.shutdown());
     await new Promise((r) => setTimeout(r, 20));
-    expect(result).toBeUndefined();
+    expect(flushed).toBe(false);
     client.release();
-    await flushed;
+    await flush;
     await shutdown;
-    expect(result).toEqual({ code: ExportResultCode.SUCCESS });
+    expect(client.rows()).toHaveLength(1);
     const after = await exportOnce(exporter, chats(1));
     expect((after.error as ClickHouseExportError).kind).toBe('shutdown');
     expect(client.calls).toHaveLength(1);
+    expect(exporter.getStats().refusedSpans.shutdown).toBe(1);
+  });
+
+  it('counts what is still queued in memory at shutdown as dropped, after waiting shutdownTimeoutMs', async () => {
+    const client = new FakeInsertClient().failNext(...Array.from({ length: 1000 }, networkError));
+    const exporter = new ClickHouseSpanExporter({ client, retryInitialMs: 5, retryMaxMs: 5, shutdownTimeoutMs: 100 });
+    await exportOnce(exporter, chats(3));
+    await exporter.shutdown();
+    const stats = exporter.getStats();
+    expect(stats.droppedSpans.shutdown).toBe(3);
+    expect(stats.queuedSpans).toBe(0);
+    expect(warnings.mock.calls.some((c) => /3 spans still queued in memory at shutdown/.test(String(c[0])))).toBe(true);
   });
 
   it('survives a result callback that throws', async () => {
@@ -196,12 +214,14 @@ describe('ClickHouseSpanExporter', () => {
     });
     await exporter.forceFlush();
     expect(await exportOnce(exporter, chats(1))).toEqual({ code: ExportResultCode.SUCCESS });
+    await exporter.shutdown();
   });
 
   it('rejects invalid options, naming them', () => {
     const client = new FakeInsertClient();
     expect(() => new ClickHouseSpanExporter({ client, table: 'x; DROP' })).toThrow(ClickHouseConfigError);
-    expect(() => new ClickHouseSpanExporter({ client, exportTimeoutMs: 0 })).toThrow(/"exportTimeoutMs"/);
+    expect(() => new ClickHouseSpanExporter({ client, insertTimeoutMs: 0 })).toThrow(/"insertTimeoutMs": expected a positive number of milliseconds/);
+    expect(() => new ClickHouseSpanExporter({ client, spoolDir: '' })).toThrow(/"spoolDir": expected a directory path/);
     expect(() => new ClickHouseSpanExporter({ client: {} as FakeInsertClient })).toThrow(/"client": expected a ClickHouse client/);
   });
 });

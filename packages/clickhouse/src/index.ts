@@ -1,8 +1,19 @@
 export { ClickHouseSpanExporter } from './ClickHouseSpanExporter.js';
-export type { ClickHouseSpanExporterOptions, ExporterStats, SpanInsertClient } from './types.js';
+export { SpanQueue, rowsToken } from './SpanQueue.js';
+export type {
+  ClickHouseSpanExporterOptions,
+  DropReason,
+  EnqueueResult,
+  ExporterStats,
+  QueueReadiness,
+  RefusalReason,
+  SpanInsertClient,
+  SpanQueueOptions,
+  SpanQueueStats,
+} from './types.js';
 export { createClickHouseClient, resolveConnectionOptions, DEFAULT_CHDB_DIR } from './connection.js';
 export type { ClickHouseConnection, ClickHouseConnectionOptions, ResolvedConnection } from './connection.js';
-export { ClickHouseConfigError, ClickHouseExportError, classifyInsertError } from './errors.js';
+export { ClickHouseConfigError, ClickHouseExportError, FAILURE_KINDS, classifyInsertError } from './errors.js';
 export type { ExportFailureKind } from './errors.js';
 export { migrate, migrationSql, resolveMigrateOptions, MIGRATIONS } from './migrations.js';
 export type { MigrateOptions, MigrateResult } from './migrations.js';

@@ -91,6 +91,7 @@ describe('migrate on chDB', () => {
       'genai_session_daily',
       'genai_session_daily_mv',
       'genai_spans',
+      'genai_spans_rejected',
       'genai_user_daily',
       'genai_user_daily_mv',
       'plans',

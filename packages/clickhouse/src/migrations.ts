@@ -38,6 +38,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: '0004_plans', statements: SCHEMA.plans },
   { version: '0005_budget_events', statements: SCHEMA.budgetEvents },
   { version: '0006_span_usage_details', statements: addSpanColumns(['ScopeName', 'ServiceTier', 'CacheWrite1hTokens', 'UsageIncomplete']) },
+  { version: '0007_genai_spans_rejected', statements: SCHEMA.spansRejected },
   { version: '0008_budget_scopes', statements: budgetScopesStatements },
   { version: '0009_users', statements: SCHEMA.users },
 ];

@@ -9,6 +9,8 @@ import {
   MIGRATION_COLUMNS,
   P,
   PLAN_COLUMNS,
+  R,
+  SPAN_REJECTED_COLUMNS,
   S,
   SESSION_DAILY_COLUMNS,
   SPAN_COLUMNS,
@@ -157,6 +159,20 @@ ORDER BY ${IU.UserId}`,
 ORDER BY (${B.Tier}, ${B.Action}, ${B.Timestamp})
 TTL toDateTime(${B.Timestamp}) + toIntervalMonth(${o.ttlMonths})
 SETTINGS ttl_only_drop_parts = 1`,
+    ),
+
+  /**
+   * Dead-letter rows, kept as long as the spans. Deduplicated like the spans, so a batch replayed
+   * after a crash does not list its bad rows twice.
+   */
+  spansRejected: (o: SchemaOptions): string[] =>
+    create(
+      o,
+      { name: TABLES.spansRejected, columns: SPAN_REJECTED_COLUMNS, engine: 'MergeTree', extra: '', shardBy: `cityHash64(${R.SpanId})` },
+      `PARTITION BY toYYYYMM(${R.RejectedAt})
+ORDER BY (${R.RejectedAt}, ${R.TraceId})
+TTL toDateTime(${R.RejectedAt}) + toIntervalMonth(${o.ttlMonths})
+SETTINGS ttl_only_drop_parts = 1, ${dedupSetting(o)}`,
     ),
 } as const;
 

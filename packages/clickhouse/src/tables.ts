@@ -16,6 +16,7 @@ export const TABLES = {
   plans: 'plans',
   users: 'users',
   budgetEvents: 'budget_events',
+  spansRejected: 'genai_spans_rejected',
   migrations: 'schema_migrations',
 } as const;
 
@@ -264,6 +265,25 @@ export const BUDGET_EVENT_COLUMNS = {
 
 /** Column names of `budget_events`. */
 export const B = names(BUDGET_EVENT_COLUMNS);
+
+/**
+ * Columns of `genai_spans_rejected`, the dead-letter table: rows that could not be stored as they
+ * were, each with its whole row as JSON and the reason, so nothing disappears without a trace.
+ */
+export const SPAN_REJECTED_COLUMNS = {
+  RejectedAt: "DateTime64(3, 'UTC') CODEC(Delta(8), ZSTD(1))",
+  /** The table the row was meant for. */
+  TableName: 'LowCardinality(String)',
+  TraceId: 'String',
+  SpanId: 'String',
+  /** Why: the value the exporter could not make valid, or ClickHouse's error for the row. */
+  Reason: 'String',
+  /** The row as a JSON object of column values. */
+  Row: 'String CODEC(ZSTD(3))',
+} as const;
+
+/** Column names of `genai_spans_rejected`. */
+export const R = names(SPAN_REJECTED_COLUMNS);
 
 /** Columns of `schema_migrations`. */
 export const MIGRATION_COLUMNS = {

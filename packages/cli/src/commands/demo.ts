@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { migrate, replacePlans } from '@genai-cost/clickhouse';
+import { replacePlans } from '@genai-cost/clickhouse';
 import type { DemoCommand } from '../args.js';
 import { loadConfig } from '../config.js';
 import { connectionOptions, describeTarget, withClickHouse } from '../connect.js';
 import type { CliContext } from '../context.js';
+import { prepareDemoDatabase } from '../demo/database.js';
+import type { PreparedDemoDatabase } from '../demo/database.js';
 import { generateHistory, LiveTraffic } from '../demo/history.js';
 import type { DemoHistory } from '../demo/history.js';
 import { DemoPipeline } from '../demo/pipeline.js';
@@ -15,7 +17,7 @@ import { renderTable } from '../render.js';
 import { REPORTS, reportFooter } from '../reports.js';
 import { describeWindow } from './report.js';
 
-/** The demo's own database, dropped and recreated on every run so re-runs never double the data. */
+/** The demo's own database, marked as such, dropped and recreated on every run so re-runs never double the data. */
 export const DEMO_DATABASE = 'genai_cost_demo';
 const TOP_USERS = 10;
 /** How often `--continuous` reports what it has sent. */
@@ -57,7 +59,21 @@ async function liveTraffic(ctx: CliContext, pipeline: DemoPipeline, history: Dem
 /** Spans emitted but neither stored nor deliberately skipped by the exporter. */
 function unstored(pipeline: DemoPipeline): number {
   const stats = pipeline.exporterStats();
-  return pipeline.emittedSpans - stats.exportedSpans - stats.skippedSpans;
+  return pipeline.emittedSpans - stats.storedSpans - stats.skippedSpans;
+}
+
+/** Spans the exporter refused, dropped or could only dead-letter. */
+function failed(pipeline: DemoPipeline): number {
+  const s = pipeline.exporterStats();
+  const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+  return sum(s.refusedSpans) + sum(s.droppedSpans) + s.deadLetteredSpans + s.unmappableSpans;
+}
+
+function describeDatabase(database: string, prepared: PreparedDemoDatabase): string {
+  const migrations = `${prepared.migrations} migrations`;
+  if (prepared.action === 'kept') return `Demo database ${database}: keeping its history (${formatInt(prepared.keptSpans)} spans; ${migrations} applied now)`;
+  if (prepared.action === 'recreated') return `Fresh demo database: dropped ${database} and recreated its tables (${migrations})`;
+  return `Fresh demo database: created ${database}, marked as a demo database, and its tables (${migrations})`;
 }
 
 /** Sends the history through the pipeline with a progress display; resolves to the time taken, ms. */
@@ -83,7 +99,7 @@ function describeWrite(pipeline: DemoPipeline, writeMs: number): string {
   const lost = unstored(pipeline);
   return (
     `Processor: ${formatInt(processed.pricedSpans)} model calls priced, ${formatInt(processed.wrapperSpans)} agent wrapper spans not priced again, ${formatInt(unpriced)} unpriced\n` +
-    `Exporter: ${formatInt(stats.exportedSpans)} stored in ${formatInt(stats.exportedBatches)} inserts, ${formatInt(stats.failedSpans)} failed, ` +
+    `Exporter: ${formatInt(stats.storedSpans)} stored in ${formatInt(stats.inserts)} inserts, ${formatInt(failed(pipeline))} failed, ` +
     `${lost === 0 ? 'nothing dropped' : `${formatInt(lost)} missing`}\n` +
     `Wrote ${formatInt(emitted)} spans in ${formatSeconds(writeMs)} (${formatInt(emitted / Math.max(writeMs / 1000, 0.001))} spans/s)`
   );
@@ -92,10 +108,12 @@ function describeWrite(pipeline: DemoPipeline, writeMs: number): string {
 /**
  * `genai-cost demo`: generates a month of a simulated SaaS's LLM traffic, sends it through the real
  * OpenTelemetry pipeline into a fresh demo database, and prints the margin, top users and features.
+ * It only ever writes to a database it created (see `demo/database.ts`); with `--continuous` a demo
+ * database that already has history keeps it and gets live traffic only.
  */
 export async function runDemo(cmd: DemoCommand, ctx: CliContext): Promise<number> {
   const config = loadConfig(cmd.config, { cwd: ctx.cwd, env: ctx.env });
-  // The demo database is the flag's or its own, never the plan's or the environment's: it is dropped.
+  // The demo database is the flag's or its own, never the plan's or the environment's: it may be dropped.
   const options = connectionOptions(config, ctx.env, cmd.database ?? DEMO_DATABASE);
   const rows = planRows(config);
   const startMs = ctx.now();
@@ -107,25 +125,23 @@ export async function runDemo(cmd: DemoCommand, ctx: CliContext): Promise<number
   );
 
   return withClickHouse('demo', options, async ({ client, database }) => {
-    await client.command({ query: `DROP DATABASE IF EXISTS ${database} SYNC` });
-    const migrated = await migrate(client, { database });
+    const prepared = await prepareDemoDatabase(client, database, cmd.continuous);
     await replacePlans(client, database, rows);
-    ctx.stdout.write(
-      `Fresh demo database: dropped ${database} and recreated its tables (${migrated.applied.length} migrations); ` +
-        `plans from ${config.source}: ${describePlan(rows)}\n`,
-    );
+    ctx.stdout.write(`${describeDatabase(database, prepared)}; plans from ${config.source}: ${describePlan(rows)}\n`);
 
     const pipeline = new DemoPipeline({ client, database, catalog: config.catalog, maxQueueSize: history.spanCount });
     try {
-      const writeMs = await writeHistory(ctx, pipeline, history);
-      ctx.stdout.write(`${describeWrite(pipeline, writeMs)} (whole demo so far ${formatSeconds(ctx.now() - startMs)})\n`);
+      if (prepared.action !== 'kept') {
+        const writeMs = await writeHistory(ctx, pipeline, history);
+        ctx.stdout.write(`${describeWrite(pipeline, writeMs)} (whole demo so far ${formatSeconds(ctx.now() - startMs)})\n`);
+      }
       await printReports(ctx, client, database, history, startMs);
       ctx.stdout.write(`\nMore: genai-cost report --database ${database} --since ${cmd.days}d --by user|feature|model|session|account\n`);
       if (cmd.continuous) {
         const sent = await liveTraffic(ctx, pipeline, history, cmd);
         await pipeline.flush();
         const after = pipeline.exporterStats();
-        ctx.stdout.write(`Stopped: ${formatInt(sent)} live spans sent and flushed; exporter ${formatInt(after.exportedSpans)} stored, ${formatInt(after.failedSpans)} failed\n`);
+        ctx.stdout.write(`Stopped: ${formatInt(sent)} live spans sent and flushed; exporter ${formatInt(after.storedSpans)} stored, ${formatInt(failed(pipeline))} failed\n`);
       }
     } finally {
       await pipeline.shutdown();

@@ -78,9 +78,10 @@ export class DemoPipeline {
     return this.emitted;
   }
 
-  /** Exports everything emitted so far. */
+  /** Exports everything emitted so far and waits until the exporter has stored it. */
   async flush(): Promise<void> {
     await this.provider.forceFlush();
+    await this.exporter.forceFlush();
   }
 
   /** Flushes and shuts the provider down; restores the global context manager. */
@@ -102,8 +103,10 @@ export class DemoPipeline {
     return this.processor.getStats();
   }
 
+  /** Spans the exporter is done with: stored, skipped, dead-lettered, refused or dropped. */
   private settled(): number {
     const s = this.exporter.getStats();
-    return s.exportedSpans + s.skippedSpans + s.failedSpans;
+    const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+    return s.storedSpans + s.skippedSpans + s.deadLetteredSpans + s.unmappableSpans + sum(s.refusedSpans) + sum(s.droppedSpans);
   }
 }

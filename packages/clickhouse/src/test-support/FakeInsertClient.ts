@@ -16,7 +16,7 @@ export interface SentInsert {
 
 /**
  * A client double that reads the exporter's INSERT statements, stores batches by deduplication
- * token as ClickHouse does, and can fail the next inserts or hold them until released.
+ * token as ClickHouse does, and can fail the next inserts or hold them until released (or aborted).
  */
 export class FakeInsertClient implements SpanInsertClient {
   readonly calls: SentInsert[] = [];
@@ -53,7 +53,13 @@ export class FakeInsertClient implements SpanInsertClient {
     const sent = parseInsert(params.query);
     this.calls.push(sent);
     this.suppressed.push(isTracingSuppressed(context.active()));
-    if (this.held !== undefined) await new Promise<void>((go) => this.held!.push(go));
+    if (this.held !== undefined) {
+      // Like a real client, an aborted insert gives up waiting.
+      await new Promise<void>((go, stop) => {
+        this.held!.push(go);
+        params.abort_signal.addEventListener('abort', () => stop(params.abort_signal.reason), { once: true });
+      });
+    }
     if (this.failures.length > 0) throw this.failures.shift();
     const token = sent.settings.insert_deduplication_token!;
     if (!this.stored.has(token)) this.stored.set(token, sent.rows);
