@@ -2,9 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_HEADER_KEYS, OtlpReceiver } from '@genai-cost/receiver';
+import { parse } from 'yaml';
+import { DEFAULT_HEADER_KEYS, DEFAULT_RECENT_MODEL_CALLS, OtlpReceiver } from '@genai-cost/receiver';
 import { CapturingQueue } from '../../packages/receiver/src/test-support/queue.js';
 import { parseCommand } from '../../packages/cli/src/args.js';
+import { parseConfig } from '../../packages/cli/src/config.js';
 import { serveSettings } from '../../packages/cli/src/commands/serve.js';
 import { findBinary, requireBinary } from '../support/binaries.js';
 import { SpanKind, TEST_CATALOG, memoryLogger, otlpApp } from './support.js';
@@ -20,12 +22,24 @@ describe('the README section on the receiver', () => {
     const commands = lines.map((l) => parseCommand(l.replace(/^npx genai-cost /, '').split(' '), Date.now()));
     expect(commands).toEqual([
       { name: 'migrate', config: undefined, database: undefined },
-      { name: 'serve', config: undefined, database: undefined, host: '0.0.0.0', port: 4318, keepAllSpans: false },
+      { name: 'serve', config: undefined, database: undefined, host: '0.0.0.0', port: 4318, keepAllSpans: false, spoolDir: '.genai-cost/spool' },
     ]);
   });
 
+  it('shows a serve: section of the plan file that the CLI takes', () => {
+    const config = parseConfig(parse(blocks('yaml')[0]!), 'README');
+    const settings = serveSettings({ name: 'serve', config: undefined, database: undefined, host: undefined, port: undefined, keepAllSpans: false }, {}, config.serve, '/srv');
+    expect(settings).toEqual({
+      receiver: { host: '0.0.0.0', port: 4318, keepAllSpans: false, acceptWhileUnavailable: true, recentModelCalls: DEFAULT_RECENT_MODEL_CALLS },
+      queue: { spoolDir: '/var/lib/genai-cost/spool', maxSpoolBytes: 4096 * 1024 * 1024 },
+    });
+    expect(section.replace(/\s+/g, ' ')).toContain(`last ${DEFAULT_RECENT_MODEL_CALLS.maxSpans.toLocaleString('en-US')} model-call spans that instance stored in the last ${DEFAULT_RECENT_MODEL_CALLS.maxAgeMs / 60_000} minutes`);
+    expect(section).toContain('genai_cost_receiver_spans_total{outcome="duplicate"}');
+  });
+
   it('shows the Collector configuration file as it is in the repository', () => {
-    expect(blocks('yaml')).toEqual([readFileSync(join(ROOT, 'collector/otel-collector.yaml'), 'utf8')]);
+    expect(blocks('yaml')[1]).toEqual(readFileSync(join(ROOT, 'collector/otel-collector.yaml'), 'utf8'));
+    expect(blocks('yaml')).toHaveLength(2);
   });
 
   it('names the headers and variables the receiver reads', () => {
