@@ -10,7 +10,8 @@ interface Entry {
  * own span under it) can come in two requests, when a batch boundary of the app's SDK or of a
  * Collector falls between them. A model-call span whose parent or child is remembered is a
  * duplicate of a call already counted. Bounded in entries and in age; ids only (16 hex characters
- * each), so 100,000 entries hold about 15 MB.
+ * each), so 100,000 entries hold about 15 MB. Map order is insertion order and entries are never
+ * re-inserted, so the oldest come first, for both bounds.
  */
 export class RecentModelCalls {
   private readonly spans = new Map<string, Entry>();
@@ -22,7 +23,6 @@ export class RecentModelCalls {
   constructor(
     private readonly maxSpans: number,
     private readonly maxAgeMs: number,
-    private readonly now: () => number = Date.now,
   ) {}
 
   /** Whether `spanId` is remembered (a span sent again). */
@@ -32,17 +32,26 @@ export class RecentModelCalls {
 
   /** Whether a remembered span is the parent or a child of this span: another span of its call carries it. */
   carriedElsewhere(spanId: string, parentSpanId: string | undefined): boolean {
-    this.evict(this.now());
     return (parentSpanId !== undefined && this.spans.has(parentSpanId)) || (this.children.get(spanId) ?? 0) > 0;
   }
 
-  /** Remembers a span that carries its call; false when it was already remembered. */
-  remember(spanId: string, parentSpanId: string | undefined): boolean {
+  /**
+   * Forgets the spans remembered more than `maxAgeMs` before `nowMs`. Called once per request
+   * rather than per span: reading the clock and starting an iteration per span cost more than the
+   * lookups themselves.
+   */
+  prune(nowMs: number): void {
+    for (const [id, entry] of this.spans) {
+      if (nowMs - entry.atMs <= this.maxAgeMs) return;
+      this.drop(id);
+    }
+  }
+
+  /** Remembers, at `nowMs`, a span that carries its call; false when it was already remembered. */
+  remember(spanId: string, parentSpanId: string | undefined, nowMs: number): boolean {
     if (this.maxSpans === 0 || this.spans.has(spanId)) return false;
-    const now = this.now();
-    this.evict(now);
     if (this.spans.size >= this.maxSpans) this.drop(this.spans.keys().next().value!);
-    this.spans.set(spanId, { parentSpanId, atMs: now });
+    this.spans.set(spanId, { parentSpanId, atMs: nowMs });
     if (parentSpanId !== undefined) this.children.set(parentSpanId, (this.children.get(parentSpanId) ?? 0) + 1);
     return true;
   }
@@ -55,14 +64,6 @@ export class RecentModelCalls {
   /** Spans remembered now. */
   get size(): number {
     return this.spans.size;
-  }
-
-  /** Map order is insertion order, and entries are never re-inserted: the oldest come first. */
-  private evict(now: number): void {
-    for (const [id, entry] of this.spans) {
-      if (now - entry.atMs <= this.maxAgeMs) return;
-      this.drop(id);
-    }
   }
 
   private drop(id: string): void {

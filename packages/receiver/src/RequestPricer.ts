@@ -58,13 +58,15 @@ export class RequestPricer {
   /** Prices and attributes `spans` in place and says which to store. Never throws for a span it cannot price. */
   price(spans: readonly ReceivedSpan[], headerAttribution: Readonly<Attribution> | undefined): PricedRequest {
     const out: PricedRequest = { kept: [], dropped: 0, priced: 0, unpriced: 0, lateDuplicates: 0, remembered: [] };
+    const nowMs = Date.now();
+    this.recent?.prune(nowMs);
     const attribution = (span: PricingSpan): Readonly<Attribution> | undefined => {
       const s = span instanceof LateDuplicate ? span.span : (span as ReceivedSpan);
       return this.attribution.read(s.attributes, s.resource, headerAttribution);
     };
     const late = this.lateDuplicates(spans);
     const results = this.pricer.priceEndedSpans(late === undefined ? spans : spans.filter((s) => !late.has(s)), { attribution });
-    for (const r of results) this.count(r, out);
+    for (const r of results) this.count(r, out, nowMs);
     if (late !== undefined) {
       this.pricer.priceEndedSpans([...late].map((s) => new LateDuplicate(s)), { attribution });
       for (const s of late) s.setAttribute(ATTR_SPAN_ROLE, 'duplicate');
@@ -104,7 +106,7 @@ export class RequestPricer {
     return late;
   }
 
-  private count(r: PricedSpan, out: PricedRequest): void {
+  private count(r: PricedSpan, out: PricedRequest, nowMs: number): void {
     if (r.role !== 'inference') return;
     if (r.costUsd !== undefined) out.priced++;
     else if (r.unpricedReason !== undefined) out.unpriced++;
@@ -113,7 +115,7 @@ export class RequestPricer {
     if (this.recent === undefined || (r.costUsd === undefined && r.unpricedReason !== 'unknown_model')) return;
     const span = r.span as ReceivedSpan;
     const id = span.spanContext().spanId;
-    if (this.recent.remember(id, span.parentSpanContext?.spanId)) out.remembered.push(id);
+    if (this.recent.remember(id, span.parentSpanContext?.spanId, nowMs)) out.remembered.push(id);
   }
 }
 
