@@ -146,3 +146,33 @@ describe.each([
     expect(stats).toMatchObject({ receivedSpans: 5, droppedSpans: 1, pricedSpans: 4, unpricedSpans: 0, rejectedSpans: 0, acceptedSpans: 4 });
   });
 });
+
+describe('genai-cost serve writes what the pricing decides into the rows', () => {
+  it('keeps a sane preset cost, prices an insane one from its tokens and flags it, and flags a model without a price', async () => {
+    const database = await ch.database();
+    const { receiver, url } = await startReceiver(ch.client, database);
+    const app = otlpApp({ url, encoding: 'protobuf', gzip: true });
+    const call = (name: string, extra: Record<string, string | number>): AppSpan => ({
+      name,
+      kind: SpanKind.CLIENT,
+      scope: 'opentelemetry.instrumentation.openai_v2',
+      attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.system': 'openai', 'gen_ai.request.model': 'gpt-test', 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 100, ...extra },
+    });
+    try {
+      await app.send([call('preset', { 'gen_ai.usage.cost': 0.5 }), call('insane', { 'gen_ai.usage.cost': 5_000 }), call('unknown', { 'gen_ai.request.model': 'no-such-model' })]);
+    } finally {
+      await app.shutdown();
+      await receiver.shutdown();
+    }
+    const rows = await ch.rows<{ SpanName: string; Cost: string; Priced: boolean; PriceId: string; UnpricedReason: string; invalid: string }>(
+      `SELECT SpanName, toString(CostUsd) AS Cost, Priced, PriceId, UnpricedReason, SpanAttributes['genai_cost.invalid_cost'] AS invalid
+       FROM ${database}.genai_spans ORDER BY SpanName`,
+    );
+    expect(rows).toEqual([
+      { SpanName: 'insane', Cost: '0.0028', Priced: true, PriceId: expect.stringMatching(/^openai\/gpt-test@/), UnpricedReason: '', invalid: 'true' },
+      { SpanName: 'preset', Cost: '0.5', Priced: true, PriceId: 'span', UnpricedReason: '', invalid: '' },
+      { SpanName: 'unknown', Cost: '0', Priced: false, PriceId: '', UnpricedReason: 'unknown_model', invalid: '' },
+    ]);
+    expect(receiver.getStats()).toMatchObject({ pricedSpans: 2, unpricedSpans: 1 });
+  });
+});
