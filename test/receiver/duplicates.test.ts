@@ -38,8 +38,10 @@ const provider = new NodeTracerProvider({
   spanProcessors: [new SimpleSpanProcessor(memory)],
 });
 const sdks: Record<'openinference' | 'openllmetry', typeof AnthropicModule> = {} as never;
+let database = '';
 
 beforeAll(async () => {
+  database = await ch.database();
   await fake.start();
   fake.script.anthropic = USAGE;
   provider.register();
@@ -96,18 +98,22 @@ interface Row {
   Tier: string;
   TenantId: string;
 }
-const rows = (database: string) =>
-  ch.rows<Row>(`SELECT ScopeName, SpanRole, Priced, toFloat64(CostUsd) AS cost, Provider, ServiceTier, UsageIncomplete, UserId, Tier, TenantId FROM ${database}.genai_spans ORDER BY ScopeName`);
+/** The rows of one call's trace: every test shares the file's database. */
+const rows = (call: { sdk: ReadableSpan }) =>
+  ch.rows<Row>(
+    `SELECT ScopeName, SpanRole, Priced, toFloat64(CostUsd) AS cost, Provider, ServiceTier, UsageIncomplete, UserId, Tier, TenantId
+     FROM ${database}.genai_spans WHERE TraceId = {trace:String} ORDER BY ScopeName`,
+    { trace: call.sdk.spanContext().traceId },
+  );
 const attributed = { UserId: 'user-42', Tier: 'team', TenantId: 'acme', Provider: 'anthropic' };
 
 describe.each(['openinference', 'openllmetry'] as const)('the stacked spans of one call, %s over the SDK, sent to serve', (stack) => {
   it('are priced once when they come in one request, with the usage of both', async () => {
-    const database = await ch.database();
     const { receiver, url } = await startReceiver(ch.client, database, { pricing: {} });
-    const { instrumentation, sdk } = await oneCall(stack);
-    await send(url, [instrumentation, sdk]);
+    const call = await oneCall(stack);
+    await send(url, [call.instrumentation, call.sdk]);
     await receiver.shutdown();
-    const stored = await rows(database);
+    const stored = await rows(call);
     expect(stored.filter((r) => r.SpanRole === 'duplicate')).toHaveLength(1);
     const priced = stored.filter((r) => r.Priced);
     expect(priced).toMatchObject([{ ...attributed, ServiceTier: 'standard', UsageIncomplete: '' }]);
@@ -116,12 +122,11 @@ describe.each(['openinference', 'openllmetry'] as const)('the stacked spans of o
   });
 
   it('are priced once when the SDK span comes first, in a request of its own (a batch boundary between them)', async () => {
-    const database = await ch.database();
     const { receiver, url } = await startReceiver(ch.client, database, { pricing: {} });
-    const { instrumentation, sdk } = await oneCall(stack);
-    await send(url, [sdk], [instrumentation]);
+    const call = await oneCall(stack);
+    await send(url, [call.sdk], [call.instrumentation]);
     await receiver.shutdown();
-    const stored = await rows(database);
+    const stored = await rows(call);
     expect(stored.map((r) => [r.ScopeName === SDK_SCOPE ? 'sdk' : 'instrumentation', r.SpanRole, r.Priced]).sort()).toEqual([
       ['instrumentation', 'duplicate', false],
       ['sdk', 'inference', true],
@@ -133,12 +138,11 @@ describe.each(['openinference', 'openllmetry'] as const)('the stacked spans of o
   });
 
   it('are priced once when the instrumentation span comes first, from its own usage only', async () => {
-    const database = await ch.database();
     const { receiver, url } = await startReceiver(ch.client, database, { pricing: {} });
-    const { instrumentation, sdk } = await oneCall(stack);
-    await send(url, [instrumentation], [sdk]);
+    const call = await oneCall(stack);
+    await send(url, [call.instrumentation], [call.sdk]);
     await receiver.shutdown();
-    const stored = await rows(database);
+    const stored = await rows(call);
     const priced = stored.filter((r) => r.Priced);
     // Already stored when the SDK span arrives: the split only that span has cannot be added.
     expect(priced).toMatchObject([{ ...attributed, SpanRole: 'inference', UsageIncomplete: 'cache_write_ttl' }]);
@@ -148,13 +152,12 @@ describe.each(['openinference', 'openllmetry'] as const)('the stacked spans of o
   });
 
   it('are priced twice when the two requests reach two receivers: the memory is per instance', async () => {
-    const database = await ch.database();
     const a = await startReceiver(ch.client, database, { pricing: {} });
     const b = await startReceiver(ch.client, database, { pricing: {} });
-    const { instrumentation, sdk } = await oneCall(stack);
-    await send(a.url, [sdk]);
-    await send(b.url, [instrumentation]);
+    const call = await oneCall(stack);
+    await send(a.url, [call.sdk]);
+    await send(b.url, [call.instrumentation]);
     await Promise.all([a.receiver.shutdown(), b.receiver.shutdown()]);
-    expect((await rows(database)).filter((r) => r.Priced)).toHaveLength(2);
+    expect((await rows(call)).filter((r) => r.Priced)).toHaveLength(2);
   });
 });
