@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { parseCommand } from '../../packages/cli/src/args.js';
+import type { DemoCommand } from '../../packages/cli/src/args.js';
 import { ACCEPTED_ENCODINGS } from '../../packages/receiver/src/http/body.js';
 
 /*
@@ -69,10 +71,32 @@ describe('the Collector recipe (collector/otel-collector.yaml)', () => {
     expect(collector.volumes).toEqual(['./collector/otel-collector.yaml:/etc/otelcol-contrib/config.yaml:ro', `collector-queue:${config.extensions['file_storage/queue'].directory}`]);
     expect(collector.environment.GENAI_COST_SERVE_URL).toBe('http://serve:4318');
     expect(exporter.endpoint).toBe('${env:GENAI_COST_SERVE_URL}');
-    expect(collector.depends_on).toEqual({ serve: { condition: 'service_healthy' } });
+    // Not waiting for serve to be healthy: the queue on disk holds what serve cannot take yet.
+    expect(collector.depends_on).toEqual({ serve: { condition: 'service_started' } });
     expect(collector.ports).toEqual(['127.0.0.1:4317:4317', '127.0.0.1:4318:4318']);
     expect(serve.environment).toMatchObject({ GENAI_COST_SERVE_HOST: '0.0.0.0', CLICKHOUSE_URL: 'http://clickhouse:8123', CLICKHOUSE_USER: 'genai_cost_writer' });
     expect(serve.command[2]).toMatch(/ serve$/);
     expect(serve.healthcheck.test.join(' ')).toContain('http://localhost:4318/readyz');
+  });
+
+  it('carries part of the demo\'s live traffic from the demo through the Collector to serve, into the database the dashboards read', () => {
+    const demo = compose.services.demo;
+    const serve = compose.services.serve;
+    const [, , script] = demo.command as string[];
+    const commands = script!.split(' && ').filter((c) => c.startsWith('npx genai-cost '));
+    const parsed = commands.map((c) => parseCommand(c.replace(/^npx genai-cost /, '').split(' '), Date.now()));
+    // Only the demo touches the schema: it refuses a database it did not create, so nothing may run migrate first.
+    expect(parsed).toMatchObject([{ name: 'demo', continuous: true, database: 'genai_cost', otlp: { endpoint: 'http://collector:4318', share: 0.5 } }]);
+    const run = parsed[0] as DemoCommand;
+    expect(JSON.stringify(Object.values(compose.services).map((s) => (s as { command?: unknown }).command))).not.toContain('migrate');
+    expect(demo.depends_on).toMatchObject({ collector: { condition: 'service_started' } });
+    // The demo's endpoint is the Collector's OTLP/HTTP receiver, which exports to serve.
+    expect(new URL(run.otlp!.endpoint).port).toBe(config.receivers.otlp.protocols.http.endpoint.split(':')[1]);
+    expect(config.service.pipelines.traces.exporters).toEqual([exporterName]);
+    // serve and the demo write the database that Grafana's data source and alert rules read.
+    const datasource = parse(readFileSync(join(ROOT, 'grafana/provisioning/datasources/clickhouse.yaml'), 'utf8')).datasources[0];
+    expect(serve.environment.CLICKHOUSE_DATABASE).toBe(datasource.jsonData.defaultDatabase);
+    expect(run.database).toBe(datasource.jsonData.defaultDatabase);
+    expect(readFileSync(join(ROOT, 'grafana/provisioning/alerting/genai-cost-rules.yaml'), 'utf8')).toContain(`FROM ${datasource.jsonData.defaultDatabase}.genai_spans`);
   });
 });

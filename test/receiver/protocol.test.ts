@@ -1,5 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SpanQueue } from '@genai-cost/clickhouse';
+import type { ReceiverQueue } from '@genai-cost/receiver';
 import { fixed64, kv, len, request, span, vint } from './protobuf.js';
 import { ReceiverChdb, SpanKind, SwitchableClient, otlpApp, startReceiver } from './support.js';
 
@@ -142,61 +144,78 @@ describe('OTLP/HTTP protocol', () => {
     expect(proto.status).toBe(200);
     expect([...proto.bytes.subarray(0, 4)]).toEqual([0x0a, proto.bytes.length - 2, 0x08, 0x01]);
     expect(await count(database)).toBe(3);
-    expect(receiver.getStats()).toMatchObject({ receivedSpans: 7, rejectedSpans: 4, storedSpans: 3 });
+    expect(receiver.getStats()).toMatchObject({ receivedSpans: 7, rejectedSpans: 4, acceptedSpans: 3 });
   });
 
   it('answers 503 with Retry-After while ClickHouse is away, and stores a re-sent request once', async () => {
     const database = await ch.database();
     const client = new SwitchableClient(ch.client);
     const { receiver, url } = await startReceiver(client, database);
-    const body = JSON.stringify(jsonRequest([jsonSpan(), jsonSpan()]));
     client.mode = 'down';
-    const ready = await fetch(`${url}/readyz`);
+    // Taken before any insert has failed: the queue keeps it and retries until ClickHouse is back.
+    expect((await post(url, JSON.stringify(jsonRequest([jsonSpan()])), JSON_TYPE)).status).toBe(200);
+    await expect.poll(async () => (await fetch(`${url}/readyz`)).status, { timeout: 5_000 }).toBe(503);
+    const body = JSON.stringify(jsonRequest([jsonSpan(), jsonSpan()]));
     const away = await post(url, body, JSON_TYPE);
-    expect([ready.status, away.status, away.headers.get('retry-after')]).toEqual([503, 503, '1']);
-    expect(away.json()).toMatchObject({ code: 14 });
-    // The insert reaches ClickHouse but the answer is lost: 503, and the client sends it again.
-    client.mode = 'commit-then-fail';
-    expect((await post(url, body, JSON_TYPE)).status).toBe(503);
-    expect(await count(database)).toBe(2);
-    const again = await post(url, body, JSON_TYPE);
+    expect([away.status, away.headers.get('retry-after')]).toEqual([503, '1']);
+    expect(away.json()).toMatchObject({ code: 14, message: expect.stringContaining('ClickHouse cannot be written now') });
+    client.mode = 'up';
+    await expect.poll(async () => (await fetch(`${url}/readyz`)).status, { timeout: 5_000 }).toBe(200);
+    // The client sends it again, and once more as if the answer had been lost.
+    expect((await post(url, body, JSON_TYPE)).status).toBe(200);
+    expect((await post(url, body, JSON_TYPE)).status).toBe(200);
     await receiver.shutdown();
-    expect(again.status).toBe(200);
+    expect(await count(database)).toBe(3);
+    expect(await ch.rows(`SELECT toString(sum(Calls)) AS calls FROM ${database}.genai_user_daily`)).toEqual([{ calls: '3' }]);
+    expect(receiver.getStats()).toMatchObject({ refusedRequests: { unavailable: 1 }, acceptedSpans: 5 });
+  });
+
+  it('stores a batch once when ClickHouse committed it but the answer was lost', async () => {
+    const database = await ch.database();
+    const client = new SwitchableClient(ch.client);
+    const { receiver, url } = await startReceiver(client, database);
+    client.mode = 'commit-then-fail';
+    expect((await post(url, JSON.stringify(jsonRequest([jsonSpan(), jsonSpan()])), JSON_TYPE)).status).toBe(200);
+    await receiver.shutdown();
+    expect(client.inserts).toBe(2);
     expect(await count(database)).toBe(2);
-    expect(await ch.rows(`SELECT toString(sum(Calls)) AS calls FROM ${database}.genai_user_daily`)).toEqual([{ calls: '2' }]);
-    expect(receiver.getStats().refusedRequests.unavailable).toBe(2);
   });
 
   it('lets a real OTLP exporter retry after a 503 and stores its spans once', async () => {
     const database = await ch.database();
     const client = new SwitchableClient(ch.client);
     const { receiver, url } = await startReceiver(client, database);
-    client.mode = 'commit-then-fail';
+    client.mode = 'down';
+    expect((await post(url, JSON.stringify(jsonRequest([jsonSpan()])), JSON_TYPE)).status).toBe(200);
+    await expect.poll(async () => (await fetch(`${url}/readyz`)).status, { timeout: 5_000 }).toBe(503);
     const app = otlpApp({ url, encoding: 'protobuf', gzip: true });
     try {
-      await app.send([{ name: 'chat gpt-test', kind: SpanKind.CLIENT, scope: 'app', attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-test', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 1 } }]);
+      const sent = app.send([{ name: 'chat gpt-test', kind: SpanKind.CLIENT, scope: 'app', attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-test', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 1 } }]);
+      await expect.poll(() => receiver.getStats().refusedRequests.unavailable, { timeout: 5_000 }).toBe(1);
+      client.mode = 'up';
+      await sent;
     } finally {
       await app.shutdown();
       await receiver.shutdown();
     }
-    expect(client.inserts).toBe(2);
-    expect(await count(database)).toBe(1);
+    expect(receiver.getStats().requests[200]).toBe(2);
+    expect(await count(database)).toBe(2);
   });
 
   it('answers 429 with Retry-After when its queue bound is hit', async () => {
     const database = await ch.database();
     const client = new SwitchableClient(ch.client);
-    const { ClickHouseRowStore } = await import('@genai-cost/receiver');
-    const { receiver, url } = await startReceiver(client, database, { store: new ClickHouseRowStore({ client, database, maxPendingRows: 2, retryAfterMs: 3_000 }) });
+    const { receiver, url } = await startReceiver(client, database, {}, { maxQueueBytes: 1_500 });
     client.hold();
-    const first = post(url, JSON.stringify(jsonRequest([jsonSpan(), jsonSpan()])), JSON_TYPE);
+    const first = await post(url, JSON.stringify(jsonRequest([jsonSpan(), jsonSpan()])), JSON_TYPE);
     await expect.poll(() => client.inserts, { timeout: 5_000 }).toBe(1);
-    const second = await post(url, JSON.stringify(jsonRequest([jsonSpan()])), JSON_TYPE);
+    const second = await post(url, JSON.stringify(jsonRequest([jsonSpan(), jsonSpan(), jsonSpan()])), JSON_TYPE);
     client.release();
-    expect((await first).status).toBe(200);
     await receiver.shutdown();
-    expect([second.status, second.headers.get('retry-after')]).toEqual([429, '3']);
-    expect(second.json()).toMatchObject({ code: 8 });
+    expect(first.status).toBe(200);
+    expect([second.status, second.headers.get('retry-after')]).toEqual([429, '1']);
+    expect(second.json()).toMatchObject({ code: 8, message: expect.stringContaining('the span queue is full') });
+    expect(await count(database)).toBe(2);
   });
 
   it('checks a bearer token when one is configured', async () => {
@@ -210,18 +229,36 @@ describe('OTLP/HTTP protocol', () => {
     expect([none.status, wrong.status, right.status]).toEqual([401, 401, 200]);
   });
 
-  it('serves health and readiness, and finishes requests in progress on shutdown', async () => {
+  it('serves health and readiness, finishes requests in progress on shutdown, then sends what is queued', async () => {
     const database = await ch.database();
     const client = new SwitchableClient(ch.client);
-    const { receiver, url } = await startReceiver(client, database);
+    const queue = new SpanQueue({ client, database, retryInitialMs: 20 });
+    // The queue holds the request in progress until `open()`: a shutdown begins meanwhile.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let enqueued = 0;
+    const gated: ReceiverQueue = {
+      enqueue: async (rows, options) => {
+        enqueued++;
+        await gate;
+        return queue.enqueue(rows, options);
+      },
+      readiness: () => queue.readiness(),
+      getStats: () => queue.getStats(),
+      shutdown: () => queue.shutdown(),
+    };
+    const { receiver, url } = await startReceiver(client, database, { queue: gated });
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     client.hold();
-    const inFlight = post(url, JSON.stringify(jsonRequest([jsonSpan()])), JSON_TYPE);
-    await expect.poll(() => client.inserts, { timeout: 5_000 }).toBe(1);
+    const inProgress = post(url, JSON.stringify(jsonRequest([jsonSpan()])), JSON_TYPE);
+    await expect.poll(() => enqueued, { timeout: 5_000 }).toBe(1);
     const stopped = receiver.shutdown();
+    expect(String((await post(url, '{}', JSON_TYPE).catch(() => ({ status: 'refused' }))).status)).toMatch(/^(503|refused)$/);
+    open();
+    expect((await inProgress).status).toBe(200);
+    await expect.poll(() => client.inserts, { timeout: 5_000 }).toBe(1);
     client.release();
-    expect((await inFlight).status).toBe(200);
     await stopped;
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
     expect(await count(database)).toBe(1);

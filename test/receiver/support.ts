@@ -5,9 +5,11 @@ import { OTLPTraceExporter as OTLPJsonExporter } from '@opentelemetry/exporter-t
 import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SpanQueue } from '@genai-cost/clickhouse';
+import type { SpanInsertClient, SpanQueueOptions } from '@genai-cost/clickhouse';
 import { PriceCatalog } from '@genai-cost/pricing';
-import { ClickHouseRowStore, OtlpReceiver } from '@genai-cost/receiver';
-import type { OtlpReceiverOptions, ReceiverLogger, RowStoreClient } from '@genai-cost/receiver';
+import { OtlpReceiver } from '@genai-cost/receiver';
+import type { OtlpReceiverOptions, ReceiverLogger } from '@genai-cost/receiver';
 
 /** Round prices (USD per million tokens), so expected costs are worked out by hand. */
 export const TEST_CATALOG = PriceCatalog.empty().withPrices([
@@ -24,16 +26,21 @@ export function memoryLogger(): ReceiverLogger & { records: { level: string; mes
 /** chDB for one test file (one process), with a fresh migrated database per call to `database()`. */
 export { TestChdb as ReceiverChdb } from '../../packages/clickhouse/src/test-support/chdb.js';
 
-/** A receiver on 127.0.0.1, a free port, storing into `database` through `client`. */
+/**
+ * A receiver on 127.0.0.1, a free port, storing into `database` through a `SpanQueue` on `client`
+ * that retries quickly. `receiver.shutdown()` shuts the queue down, sending what it holds.
+ */
 export async function startReceiver(
-  client: RowStoreClient,
+  client: SpanInsertClient & Partial<Pick<SwitchableClient, 'ping'>>,
   database: string,
   options: Partial<OtlpReceiverOptions> = {},
-): Promise<{ receiver: OtlpReceiver; url: string; store: ClickHouseRowStore }> {
-  const store = new ClickHouseRowStore({ client, database, retryAfterMs: 1_000 });
-  const receiver = new OtlpReceiver({ store, host: '127.0.0.1', port: 0, logger: memoryLogger(), pricing: { catalog: TEST_CATALOG }, ...options });
+  queueOptions: Partial<SpanQueueOptions> = {},
+): Promise<{ receiver: OtlpReceiver; url: string; queue: SpanQueue }> {
+  const queue = new SpanQueue({ client, database, retryInitialMs: 20, retryMaxMs: 100, ...queueOptions });
+  const ping = client.ping === undefined ? undefined : () => client.ping!().then((r) => r.success);
+  const receiver = new OtlpReceiver({ queue, host: '127.0.0.1', port: 0, logger: memoryLogger(), pricing: { catalog: TEST_CATALOG }, ...(ping === undefined ? {} : { ping }), ...options });
   const { url } = await receiver.start();
-  return { receiver, url, store };
+  return { receiver, url, queue };
 }
 
 /** One span as an app would end it: name, kind, attributes, scope. */
@@ -76,7 +83,7 @@ export { SpanKind };
  * (ECONNREFUSED); `commit-then-fail` stores the insert and then fails as a timeout after the server
  * committed would; `gate` holds inserts until `release()`.
  */
-export class SwitchableClient implements RowStoreClient {
+export class SwitchableClient implements SpanInsertClient {
   mode: 'up' | 'down' | 'commit-then-fail' = 'up';
   inserts = 0;
   private gate: Promise<void> | undefined;

@@ -64,6 +64,8 @@ export interface DemoCommand extends CommonFlags {
   continuous: boolean;
   /** Live spans per second with `continuous`. */
   rate: number;
+  /** With `continuous`: send this share of the live sessions over OTLP/HTTP to this endpoint (a Collector or `serve`). */
+  otlp?: { endpoint: string; share: number };
 }
 
 /** `genai-cost users import FILE`. */
@@ -87,6 +89,8 @@ export interface ServeCommand extends CommonFlags {
   host: string | undefined;
   port: number | undefined;
   keepAllSpans: boolean;
+  /** `--spool-dir`: the queue's directory on disk. */
+  spoolDir?: string;
 }
 
 /** `genai-cost prices lookup MODEL` and `genai-cost prices list`. */
@@ -144,6 +148,8 @@ const OPTIONS = {
     seed: { type: 'string', default: '42' },
     continuous: { type: 'boolean', default: false },
     rate: { type: 'string' },
+    'otlp-endpoint': { type: 'string' },
+    'otlp-share': { type: 'string' },
   },
   users: COMMON_OPTIONS,
   'suggest-caps': {
@@ -158,6 +164,7 @@ const OPTIONS = {
     host: { type: 'string' },
     port: { type: 'string' },
     'keep-all-spans': { type: 'boolean', default: false },
+    'spool-dir': { type: 'string' },
   },
   prices: {
     ...COMMON_OPTIONS,
@@ -317,7 +324,7 @@ export function parseCommand(argv: readonly string[], nowMs: number): Command {
   if (name === 'serve') {
     const { values } = parseFlags('serve', rest);
     if (values.help === true) return { name: 'help', topic: name };
-    return {
+    const serve: ServeCommand = {
       name,
       config: values.config,
       database: database(name, values.database),
@@ -325,11 +332,13 @@ export function parseCommand(argv: readonly string[], nowMs: number): Command {
       port: values.port === undefined ? undefined : integer(name, 'port', values.port, 0, 65_535),
       keepAllSpans: values['keep-all-spans'],
     };
+    if (values['spool-dir'] !== undefined) serve.spoolDir = values['spool-dir'];
+    return serve;
   }
   const { values } = parseFlags('demo', rest);
   if (values.help === true) return { name: 'help', topic: name };
   if (values.rate !== undefined && !values.continuous) throw usageError('genai-cost demo: --rate needs --continuous');
-  return {
+  const demo: DemoCommand = {
     name,
     config: values.config,
     database: database(name, values.database),
@@ -339,6 +348,30 @@ export function parseCommand(argv: readonly string[], nowMs: number): Command {
     continuous: values.continuous,
     rate: rate(values.rate ?? String(DEFAULT_RATE)),
   };
+  const otlp = demoOtlp(values['otlp-endpoint'], values['otlp-share'], values.continuous);
+  if (otlp !== undefined) demo.otlp = otlp;
+  return demo;
+}
+
+/** `--otlp-endpoint URL [--otlp-share F]`: live traffic only, so both need --continuous. */
+function demoOtlp(endpoint: string | undefined, share: string | undefined, continuous: boolean): DemoCommand['otlp'] {
+  if (endpoint === undefined) {
+    if (share !== undefined) throw usageError('genai-cost demo: --otlp-share needs --otlp-endpoint');
+    return undefined;
+  }
+  if (!continuous) throw usageError('genai-cost demo: --otlp-endpoint needs --continuous');
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    // Reported below with the expected form.
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw usageError(`genai-cost demo: --otlp-endpoint: expected an http(s) URL such as http://localhost:4318, got "${endpoint}"`);
+  }
+  const f = share === undefined ? 1 : /^(0|1)(\.\d+)?$|^\.\d+$/.test(share) ? Number(share) : Number.NaN;
+  if (!(f > 0 && f <= 1)) throw usageError(`genai-cost demo: --otlp-share: expected a fraction of the live sessions above 0 and at most 1, such as 0.5, got "${share}"`);
+  return { endpoint: endpoint.replace(/\/+$/, ''), share: f };
 }
 
 /** `users import FILE`: the only `users` action so far. */

@@ -121,6 +121,30 @@ const clickhouseSchema = strict({
   message: 'expected either password or passwordEnv, not both',
 });
 
+const megabytes = (max: number) =>
+  z
+    .number({ error: expected(`a whole number of MB from 1 to ${max}`) })
+    .int(`expected a whole number of MB from 1 to ${max}`)
+    .min(1, `expected a whole number of MB from 1 to ${max}`)
+    .max(max, `expected a whole number of MB from 1 to ${max}`);
+
+/** `genai-cost serve` settings; the environment and flags beat them. */
+const serveSchema = strict({
+  host: text.optional(),
+  port: z.number({ error: expected('a port from 0 to 65535') }).int('expected a port from 0 to 65535').min(0, 'expected a port from 0 to 65535').max(65_535, 'expected a port from 0 to 65535').optional(),
+  keepAllSpans: z.boolean({ error: expected('true or false') }).optional(),
+  maxBodyMb: megabytes(1024).optional(),
+  maxQueueMb: megabytes(65_536).optional(),
+  spoolDir: text.optional(),
+  maxSpoolMb: megabytes(1_048_576).optional(),
+  tlsCert: text.optional(),
+  tlsKey: text.optional(),
+  recentModelCalls: strict({
+    maxSpans: z.number({ error: expected('a whole number ≥ 0') }).int('expected a whole number ≥ 0').min(0, 'expected a whole number ≥ 0').optional(),
+    maxAgeSeconds: z.number({ error: expected('a whole number of seconds > 0') }).int('expected a whole number of seconds > 0').positive('expected a whole number of seconds > 0').optional(),
+  }).optional(),
+}).refine((s) => (s.tlsCert === undefined) === (s.tlsKey === undefined), { path: ['tlsKey'], message: 'expected both tlsCert and tlsKey, or neither' });
+
 const configSchema = strict({
   clickhouse: clickhouseSchema.optional(),
   tiers: map(tierSchema, 'tier name → plan').optional(),
@@ -128,6 +152,7 @@ const configSchema = strict({
   features: map(featureSchema, 'feature name → { revenuePerUserUsd, monthlyBudgetUsd, action }').optional(),
   tenants: map(tenantSchema, 'tenant id → { monthlyBudgetUsd, action }').optional(),
   prices: z.array(z.unknown(), { error: expected('a list of price entries') }).optional(),
+  serve: serveSchema.optional(),
 }).superRefine((c, ctx) => {
   const tiers = Object.keys(c.tiers ?? {});
   for (const [id, u] of Object.entries(c.users ?? {})) {
@@ -152,6 +177,9 @@ export type FeaturePlan = z.output<typeof featureSchema>;
 /** A budget on a tenant's (account's) total spend. */
 export type TenantPlan = z.output<typeof tenantSchema>;
 
+/** The plan file's `serve` section: settings of `genai-cost serve`, below its flags and environment variables. */
+export type ServeFileSettings = z.output<typeof serveSchema>;
+
 /** ClickHouse connection settings of the plan file, the password already read from its variable. */
 export interface ClickHouseSettings {
   url?: string | undefined;
@@ -170,6 +198,8 @@ export interface GenAICostConfig {
   features: Record<string, FeaturePlan>;
   tenants: Record<string, TenantPlan>;
   prices: UserModelPriceInput[];
+  /** Settings of `genai-cost serve`. */
+  serve: ServeFileSettings;
   /** The built-in catalog with `prices` laid over it. */
   catalog: PriceCatalog;
 }
@@ -218,6 +248,7 @@ export function parseConfig(data: unknown, source: string, env: LoadConfigOption
     features: c.features ?? {},
     tenants: c.tenants ?? {},
     prices,
+    serve: c.serve ?? {},
     catalog,
   };
 }

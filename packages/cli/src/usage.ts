@@ -72,7 +72,8 @@ tier at their imported price. The table also shows the cost skew and the count o
 
 ${CONNECTION}
 `,
-  demo: `Usage: genai-cost demo [--users 2000] [--days 30] [--seed 42] [--continuous [--rate 20/s]]
+  demo: `Usage: genai-cost demo [--users 2000] [--days 30] [--seed 42]
+                        [--continuous [--rate 20/s] [--otlp-endpoint URL [--otlp-share 1]]]
 
 Simulates a SaaS (free, solo, team and enterprise tiers; chat, summarise, code-review and
 agent-research features; OpenAI, Anthropic and Google models) through the real OpenTelemetry SDK,
@@ -85,6 +86,11 @@ Options:
   --seed N           random seed; the same seed gives the same data (default: 42)
   --continuous       afterwards keep sending live traffic until SIGINT or SIGTERM
   --rate N[/s]       live spans per second with --continuous (default: 20)
+  --otlp-endpoint URL
+                     with --continuous, send live sessions over OTLP/HTTP (protobuf) to URL (an
+                     OpenTelemetry Collector or genai-cost serve) unpriced, attributed by span
+                     attributes as an app in another language is; the receiver prices and stores them
+  --otlp-share F     the fraction of live sessions sent there, the rest go straight (default: 1)
   --config PATH      plan file (default: ./genai-cost.config.yaml, else the built-in demo plan)
   --database NAME    demo database, dropped and recreated (default: genai_cost_demo)
 
@@ -157,24 +163,32 @@ ${COMMON}
 
 ${CONNECTION}
 `,
-  serve: `Usage: genai-cost serve [--port 4318] [--host 127.0.0.1] [--keep-all-spans]
+  serve: `Usage: genai-cost serve [--port 4318] [--host 127.0.0.1] [--keep-all-spans] [--spool-dir DIR]
 
 Receives OTLP/HTTP traces (POST /v1/traces, protobuf or JSON, gzip) from apps in any language or
 an OpenTelemetry Collector's otlp_http exporter, prices and attributes the GenAI spans with the
-plan file's prices, and stores them in ClickHouse (run "genai-cost migrate" first). Also serves
-GET /healthz, GET /readyz and GET /metrics (Prometheus text). Stops on SIGINT or SIGTERM after
-finishing the requests in progress.
+plan file's prices, and stores them in ClickHouse (run "genai-cost migrate" first) through a
+durable queue: a request is answered 200 once queued, 429 or 503 with Retry-After when it cannot
+be. Also serves GET /healthz, GET /readyz and GET /metrics (Prometheus text). Stops on SIGINT or
+SIGTERM after finishing the requests in progress and sending what is queued.
 
-Options (flags beat the environment variable named after each):
-  --port N           port (GENAI_COST_SERVE_PORT; default: 4318)
-  --host ADDRESS     interface (GENAI_COST_SERVE_HOST; default: 127.0.0.1; 0.0.0.0 for all)
-  --keep-all-spans   store non-GenAI spans too (GENAI_COST_SERVE_KEEP_ALL_SPANS=true)
+Options (flags beat the environment variable named after each, which beats the plan file's serve:):
+  --port N           port (GENAI_COST_SERVE_PORT, serve.port; default: 4318)
+  --host ADDRESS     interface (GENAI_COST_SERVE_HOST, serve.host; default: 127.0.0.1; 0.0.0.0 for all)
+  --keep-all-spans   store non-GenAI spans too (GENAI_COST_SERVE_KEEP_ALL_SPANS=true, serve.keepAllSpans)
+  --spool-dir DIR    keep the queue on disk in DIR: accepted spans survive a restart, and exports are
+                     taken while ClickHouse is away (GENAI_COST_SERVE_SPOOL_DIR, serve.spoolDir;
+                     default: none, the queue is in memory and exports get 503 while ClickHouse is away)
 ${COMMON}
 
-Environment:
+Environment (and plan file):
   GENAI_COST_SERVE_TOKEN            require "Authorization: Bearer <token>" (16+ characters)
-  GENAI_COST_SERVE_TLS_CERT, _KEY   PEM files: serve HTTPS
-  GENAI_COST_SERVE_MAX_BODY_MB      body limit after decompression (default: 64)
+  GENAI_COST_SERVE_TLS_CERT, _KEY   PEM files: serve HTTPS (serve.tlsCert, serve.tlsKey)
+  GENAI_COST_SERVE_MAX_BODY_MB      body limit after decompression (serve.maxBodyMb; default: 64)
+  GENAI_COST_SERVE_MAX_QUEUE_MB     queue bound in memory (serve.maxQueueMb; default: 64)
+  GENAI_COST_SERVE_MAX_SPOOL_MB     spool bound on disk (serve.maxSpoolMb; default: 1024)
+  serve.recentModelCalls            { maxSpans, maxAgeSeconds } of the memory of model-call spans
+                                    for duplicates across requests (default: 100000, 600)
 
 ${CONNECTION}
 `,

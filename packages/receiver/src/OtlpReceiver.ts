@@ -5,13 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SpanRowMapper } from '@genai-cost/clickhouse';
 import { AttributionReader } from './attribution.js';
-import { ProcessorBatchPricer } from './BatchPricer.js';
-import type { SpanBatchPricer } from './BatchPricer.js';
 import { BearerAuth } from './http/auth.js';
 import { ReceiverMetrics } from './metrics.js';
 import type { ReceiverStats } from './metrics.js';
 import { resolveReceiverOptions } from './options.js';
 import type { ResolvedReceiverOptions } from './options.js';
+import { RecentModelCalls } from './RecentModelCalls.js';
+import { RequestPricer } from './RequestPricer.js';
 import { TraceHandler, retryLater, send } from './TraceHandler.js';
 import type { OtlpReceiverOptions } from './types.js';
 
@@ -20,14 +20,14 @@ const ROUTES = new Set([TRACES_PATH, '/healthz', '/readyz', '/metrics']);
 
 /**
  * An OTLP/HTTP trace receiver (`POST /v1/traces`, protobuf and JSON) that prices and attributes
- * GenAI spans with the same code as the in-process span processor and stores them through a
- * {@link RowStore}, plus `GET /healthz` (alive), `GET /readyz` (can store) and optionally
- * `GET /metrics`. It keeps no state between requests, so any number of instances can run behind
- * an HTTP load balancer.
+ * GenAI spans with the same code as the in-process span processor and stores them through the
+ * durable `SpanQueue`, plus `GET /healthz` (alive), `GET /readyz` (can store) and optionally
+ * `GET /metrics`. Its only state between requests is a bounded memory of recent model-call spans
+ * (duplicates across requests), so any number of instances can run behind an HTTP load balancer.
  */
 export class OtlpReceiver {
   private readonly options: ResolvedReceiverOptions;
-  private readonly pricer: SpanBatchPricer;
+  private readonly pricer: RequestPricer;
   private readonly metrics: ReceiverMetrics;
   private readonly handler: TraceHandler;
   private readonly server: Server;
@@ -40,13 +40,14 @@ export class OtlpReceiver {
     this.options = resolveReceiverOptions(options);
     const o = this.options;
     const attribution = new AttributionReader({ attributeKeys: o.attributeKeys, extraAttributeKeys: o.extraAttributeKeys ?? {}, headerKeys: o.headerKeys });
-    this.pricer = o.pricer ?? new ProcessorBatchPricer({ processor: { ...o.pricing, attributeKeys: o.attributeKeys }, attribution, keepAllSpans: o.keepAllSpans });
-    this.metrics = new ReceiverMetrics(o.meterProvider, () => o.store.pendingRows());
+    const recent = o.recentModelCalls.maxSpans === 0 ? undefined : new RecentModelCalls(o.recentModelCalls.maxSpans, o.recentModelCalls.maxAgeMs);
+    this.pricer = new RequestPricer({ pricing: { ...o.pricing, attributeKeys: o.attributeKeys }, attribution, keepAllSpans: o.keepAllSpans, recent });
+    this.metrics = new ReceiverMetrics(o.meterProvider, () => o.queue.getStats().queuedSpans);
     this.handler = new TraceHandler({
       options: o,
       pricer: this.pricer,
       mapper: new SpanRowMapper({ attributeKeys: o.attributeKeys, inputExcludesCacheScopes: o.inputExcludesCacheScopes, maxTokensPerSpan: o.maxTokensPerSpan }),
-      store: o.store,
+      queue: o.queue,
       metrics: this.metrics,
       attribution,
       auth: o.bearerToken === undefined ? undefined : new BearerAuth(o.bearerToken),
@@ -73,8 +74,9 @@ export class OtlpReceiver {
 
   /**
    * Stops accepting connections and exports (503 with Retry-After to those still arriving on open
-   * connections), waits up to `drainTimeoutMs` for requests in progress, then for the store's
-   * writes and stops pricing. Runs once; later calls return the same promise.
+   * connections), waits up to `drainTimeoutMs` for requests in progress, then shuts the queue down:
+   * it sends what it holds, within its own `shutdownTimeoutMs`, and leaves the rest in its spool.
+   * Runs once; later calls return the same promise.
    */
   shutdown(): Promise<void> {
     this.shutdownOnce ??= this.drain();
@@ -96,9 +98,13 @@ export class OtlpReceiver {
     await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
     this.server.closeAllConnections();
     await closed;
-    await this.options.store.flush();
-    await this.pricer.shutdown();
-    this.options.logger.log('info', 'genai-cost receiver stopped', { drainMs: Date.now() - started, stats: this.metrics.getStats() });
+    await this.options.queue.shutdown();
+    const queue = this.options.queue.getStats();
+    this.options.logger.log('info', 'genai-cost receiver stopped', {
+      drainMs: Date.now() - started,
+      stats: this.metrics.getStats(),
+      queue: { storedSpans: queue.storedSpans, queuedSpans: queue.queuedSpans, deadLetteredSpans: queue.deadLetteredSpans, droppedSpans: queue.droppedSpans },
+    });
   }
 
   private track(work: Promise<unknown>): void {
@@ -131,8 +137,8 @@ export class OtlpReceiver {
     if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'method not allowed\n', { allow: 'GET' });
     if (path === '/healthz') return text(res, 200, 'ok\n');
     if (path === '/readyz') {
-      const ready = !this.draining && (await this.options.store.ready());
-      return ready ? text(res, 200, 'ready\n') : text(res, 503, this.draining ? 'shutting down\n' : 'cannot reach ClickHouse\n');
+      const why = await this.notReady();
+      return why === undefined ? text(res, 200, 'ready\n') : text(res, 503, `${why}\n`);
     }
     if (path === '/metrics' && this.options.metricsHandler !== undefined) {
       // The handler answers asynchronously (it collects first): wait for it to finish the answer.
@@ -145,6 +151,17 @@ export class OtlpReceiver {
       return res.statusCode;
     }
     return text(res, 404, 'not found\n');
+  }
+
+  /** Why an export sent now would be refused, or undefined when it would be taken. */
+  private async notReady(): Promise<string | undefined> {
+    if (this.draining) return 'shutting down';
+    const r = this.options.queue.readiness();
+    if (!r.accepting) return 'the queue is shut down';
+    if (r.fill >= 1) return 'the queue is full';
+    if (r.clickhouse === 'failing' && !this.options.acceptWhileUnavailable) return `cannot write to ClickHouse${r.lastError === undefined ? '' : `: ${r.lastError}`}`;
+    if (r.clickhouse === 'unknown' && this.options.ping !== undefined && !(await this.options.ping().catch(() => false))) return 'cannot reach ClickHouse';
+    return undefined;
   }
 }
 

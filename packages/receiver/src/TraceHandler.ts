@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { rowsToken } from '@genai-cost/clickhouse';
 import type { SpanRowMapper } from '@genai-cost/clickhouse';
 import type { AttributionReader } from './attribution.js';
-import type { SpanBatchPricer } from './BatchPricer.js';
 import type { BearerAuth } from './http/auth.js';
 import { BodyError, contentEncoding, decompress, readBody } from './http/body.js';
 import type { ReceiverMetrics } from './metrics.js';
@@ -13,15 +12,15 @@ import { OtlpDecodeError } from './otlp/errors.js';
 import { CONTENT_TYPES, GRPC_CODE, exportResponse, statusBody } from './otlp/response.js';
 import type { OtlpFormat } from './otlp/response.js';
 import type { ResolvedReceiverOptions } from './options.js';
-import type { ReceivedSpan } from './ReceivedSpan.js';
-import type { RowStore } from './RowStore.js';
+import type { RequestPricer } from './RequestPricer.js';
+import type { ReceiverQueue } from './types.js';
 
 /** What the trace handler works with; built once by the receiver. */
 export interface TraceHandlerDeps {
   options: ResolvedReceiverOptions;
-  pricer: SpanBatchPricer;
+  pricer: RequestPricer;
   mapper: SpanRowMapper;
-  store: RowStore;
+  queue: ReceiverQueue;
   metrics: ReceiverMetrics;
   attribution: AttributionReader;
   auth: BearerAuth | undefined;
@@ -30,10 +29,10 @@ export interface TraceHandlerDeps {
 }
 
 /**
- * `POST /v1/traces`: decode, price, map, store, answer. Every answer follows OTLP/HTTP: 200 (with
- * `partial_success` when spans were bad data), 400 for a body that cannot be decoded, 401, 413,
- * 415, and 429 / 503 with Retry-After whenever trying again later can succeed. Never 500: a
- * Collector drops data on it.
+ * `POST /v1/traces`: decode, price, map, queue, answer. Every answer follows OTLP/HTTP: 200 once the
+ * queue has taken the rows (with `partial_success` when spans were bad data), 400 for a body that
+ * cannot be decoded, 401, 413, 415, and 429 / 503 with Retry-After whenever trying again later can
+ * succeed. Never 500: a Collector drops data on it.
  */
 export class TraceHandler {
   constructor(private readonly deps: TraceHandlerDeps) {}
@@ -68,37 +67,36 @@ export class TraceHandler {
   }
 
   private async store(res: ServerResponse, format: OtlpFormat, decoded: DecodedRequest, req: IncomingMessage): Promise<number> {
-    const { pricer, mapper, store, metrics, attribution } = this.deps;
+    const { options, pricer, mapper, queue, metrics, attribution } = this.deps;
     metrics.count('received', decoded.spans.length + decoded.rejected);
     metrics.count('rejected', decoded.rejected);
-    const batch = pricer.price(decoded.spans, attribution.fromHeaders(req.headers));
-    metrics.count('dropped', batch.dropped);
-    const rows = batch.kept.map((s) => mapper.row(s));
-    const result = await store.store(rows, deduplicationToken(batch.kept));
-    if (result.status !== 'accepted') {
-      const status = result.status === 'refused' ? 429 : 503;
-      metrics.refuse(result.status === 'refused' ? 'overloaded' : 'unavailable');
-      return retryLater(res, status, format, result.retryAfterMs, result.reason);
+    if (!options.acceptWhileUnavailable) {
+      const readiness = queue.readiness();
+      if (readiness.clickhouse === 'failing') {
+        metrics.refuse('unavailable');
+        return retryLater(res, 503, format, readiness.retryAfterMs, `ClickHouse cannot be written now${readiness.lastError === undefined ? '' : ` (${readiness.lastError})`}`);
+      }
     }
-    // Counted once stored, so a request answered 503 and re-sent is not priced twice in the metrics.
-    metrics.count('priced', batch.priced);
-    metrics.count('unpriced', batch.unpriced);
-    metrics.count('stored', rows.length);
+    const priced = pricer.price(decoded.spans, attribution.fromHeaders(req.headers));
+    metrics.count('dropped', priced.dropped);
+    if (priced.kept.length > 0) {
+      const rows = priced.kept.map((s) => mapper.row(s));
+      // From the span ids, so a request sent again (after a 503 or a lost answer) is stored once.
+      const result = await queue.enqueue(rows, { deduplicationToken: rowsToken(rows) });
+      if (!result.accepted) {
+        pricer.forget(priced);
+        const status = result.reason === 'queue_full' ? 429 : 503;
+        metrics.refuse(result.reason === 'queue_full' ? 'overloaded' : result.reason === 'shutdown' ? 'shutting_down' : 'unavailable');
+        return retryLater(res, status, format, result.retryAfterMs, result.message);
+      }
+    }
+    // Counted once accepted, so a request answered 503 and sent again is not counted twice.
+    metrics.count('priced', priced.priced);
+    metrics.count('unpriced', priced.unpriced);
+    metrics.count('duplicate', priced.lateDuplicates);
+    metrics.count('accepted', priced.kept.length);
     return send(res, 200, format, exportResponse(format, decoded.rejected, decoded.errorMessage()));
   }
-}
-
-/**
- * The same spans give the same token in any order, so a request re-sent after a lost answer (or a
- * 503) is stored once. Spans of other requests give other tokens.
- */
-export function deduplicationToken(spans: readonly ReceivedSpan[]): string {
-  const ids = spans.map((s) => {
-    const c = s.spanContext();
-    return c.traceId + c.spanId;
-  });
-  ids.sort();
-  return createHash('sha256').update(ids.join(',')).digest('base64url');
 }
 
 function formatOf(contentType: string | undefined): OtlpFormat | undefined {

@@ -14,13 +14,18 @@ export interface ReceiverStats {
   pricedSpans: number;
   /** Model calls left without a cost. */
   unpricedSpans: number;
-  /** Spans stored (a request re-sent and deduplicated counts each time it is accepted). */
-  storedSpans: number;
+  /** Model-call spans marked duplicate because a span of an earlier request carries their call. */
+  duplicateSpans: number;
+  /** Spans handed to the queue, which stores them (a request re-sent and deduplicated counts each time it is accepted). */
+  acceptedSpans: number;
   /** Requests answered 429 or 503, by why. */
   refusedRequests: Record<RefusalReason, number>;
   /** Requests by answered HTTP status. */
   requests: Record<string, number>;
 }
+
+/** What became of received spans, as counted. */
+export type SpanOutcome = 'received' | 'rejected' | 'dropped' | 'priced' | 'unpriced' | 'duplicate' | 'accepted';
 
 /** Why a request was not taken, for a client to retry. */
 export type RefusalReason = 'overloaded' | 'unavailable' | 'shutting_down' | 'internal_error';
@@ -36,7 +41,8 @@ export class ReceiverMetrics {
     droppedSpans: 0,
     pricedSpans: 0,
     unpricedSpans: 0,
-    storedSpans: 0,
+    duplicateSpans: 0,
+    acceptedSpans: 0,
     refusedRequests: { overloaded: 0, unavailable: 0, shutting_down: 0, internal_error: 0 },
     requests: {},
   };
@@ -47,7 +53,7 @@ export class ReceiverMetrics {
   constructor(meterProvider: MeterProvider | undefined, queueDepth: () => number) {
     const meter = (meterProvider ?? metrics).getMeter('@genai-cost/receiver', VERSION);
     this.spans = meter.createCounter('genai_cost.receiver.spans', {
-      description: 'Spans received over OTLP, by outcome: received, rejected, dropped, priced, unpriced, stored',
+      description: 'Spans received over OTLP, by outcome: received, rejected, dropped, priced, unpriced, duplicate (across requests), accepted',
       unit: '{span}',
     });
     this.refused = meter.createCounter('genai_cost.receiver.refused_requests', {
@@ -60,12 +66,12 @@ export class ReceiverMetrics {
       advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] },
     });
     meter
-      .createObservableGauge('genai_cost.receiver.queue.depth', { description: 'Rows taken but not yet stored', unit: '{row}' })
+      .createObservableGauge('genai_cost.receiver.queue.depth', { description: 'Spans accepted but not yet stored in ClickHouse', unit: '{span}' })
       .addCallback((result) => result.observe(queueDepth()));
   }
 
   /** Counts spans by outcome. */
-  count(outcome: 'received' | 'rejected' | 'dropped' | 'priced' | 'unpriced' | 'stored', n: number): void {
+  count(outcome: SpanOutcome, n: number): void {
     if (n === 0) return;
     this.stats[`${outcome}Spans`] += n;
     this.spans.add(n, { outcome });

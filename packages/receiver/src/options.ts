@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ATTRIBUTION_FIELDS, DEFAULT_ATTRIBUTE_KEYS, DEFAULT_INPUT_EXCLUDES_CACHE_SCOPES, DEFAULT_MAX_TOKENS_PER_SPAN } from '@genai-cost/otel';
 import type { AttributionField } from '@genai-cost/otel';
 import { jsonLogger } from './logger.js';
-import type { OtlpReceiverOptions } from './types.js';
+import type { OtlpReceiverOptions, RecentModelCallsOptions } from './types.js';
 
 /** Thrown at construction for an invalid option; the message names the option and the expected form. */
 export class ReceiverConfigError extends Error {
@@ -15,6 +15,8 @@ export const DEFAULT_PORT = 4318;
 export const DEFAULT_HOST = '127.0.0.1';
 /** The body limit the OTLP specification recommends. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** How many model-call spans, and for how long, are remembered for duplicates across requests. */
+export const DEFAULT_RECENT_MODEL_CALLS: Readonly<Required<RecentModelCallsOptions>> = { maxSpans: 100_000, maxAgeMs: 600_000 };
 /** Headers a gateway Collector can set (`headers` of its otlp_http exporter, or the headers_setter extension). */
 export const DEFAULT_HEADER_KEYS: Readonly<Partial<Record<AttributionField, string>>> = {
   tenantId: 'x-genai-cost-tenant-id',
@@ -27,7 +29,15 @@ const perField = <T extends z.ZodType>(value: T) =>
 const pem = z.union([z.string().min(1), z.instanceof(Buffer)], { error: 'expected PEM text or a Buffer' });
 
 const schema = z.strictObject({
-  store: z.custom((v) => typeof (v as { store?: unknown } | null)?.store === 'function', 'expected a RowStore'),
+  queue: z.custom((v) => typeof (v as { enqueue?: unknown } | null)?.enqueue === 'function', 'expected a SpanQueue'),
+  acceptWhileUnavailable: z.boolean().optional(),
+  ping: z.custom((v) => typeof v === 'function', 'expected a function').optional(),
+  recentModelCalls: z
+    .strictObject({
+      maxSpans: z.number().int().nonnegative('expected 0 (off) or more spans').optional(),
+      maxAgeMs: z.number().int().positive('expected a positive number of milliseconds').optional(),
+    })
+    .optional(),
   host: z.string().min(1, 'expected a host name or address').optional(),
   port: z.number().int().min(0).max(65_535, 'expected a port from 0 to 65535').optional(),
   maxBodyBytes: z.number().int().positive('expected a positive number of bytes').optional(),
@@ -38,7 +48,6 @@ const schema = z.strictObject({
   extraAttributeKeys: perField(z.array(key)).optional(),
   headerKeys: perField(z.string().regex(/^[A-Za-z0-9-]+$/, 'expected an HTTP header name')).optional(),
   pricing: z.record(z.string(), z.unknown()).optional(),
-  pricer: z.custom((v) => typeof (v as { price?: unknown } | null)?.price === 'function', 'expected a SpanBatchPricer').optional(),
   retryAfterSeconds: z.number().int().positive('expected a positive number of seconds').optional(),
   drainTimeoutMs: z.number().int().nonnegative('expected 0 or more milliseconds').optional(),
   logger: z.custom((v) => typeof (v as { log?: unknown } | null)?.log === 'function', 'expected a logger with log()').optional(),
@@ -46,12 +55,13 @@ const schema = z.strictObject({
   metricsHandler: z.custom((v) => typeof v === 'function', 'expected a function').optional(),
 });
 
-type Defaulted = 'host' | 'port' | 'maxBodyBytes' | 'keepAllSpans' | 'retryAfterSeconds' | 'drainTimeoutMs' | 'logger';
+type Defaulted = 'host' | 'port' | 'maxBodyBytes' | 'keepAllSpans' | 'acceptWhileUnavailable' | 'retryAfterSeconds' | 'drainTimeoutMs' | 'logger';
 
 /** Options with every default applied. */
 export type ResolvedReceiverOptions = Required<Pick<OtlpReceiverOptions, Defaulted>> &
-  Omit<OtlpReceiverOptions, Defaulted | 'attributeKeys' | 'headerKeys'> & {
+  Omit<OtlpReceiverOptions, Defaulted | 'attributeKeys' | 'headerKeys' | 'recentModelCalls'> & {
     attributeKeys: Record<AttributionField, string>;
+    recentModelCalls: Required<RecentModelCallsOptions>;
     headerKeys: Partial<Record<AttributionField, string>>;
     inputExcludesCacheScopes: readonly string[];
     maxTokensPerSpan: number;
@@ -75,6 +85,11 @@ export function resolveReceiverOptions(options: OtlpReceiverOptions): ResolvedRe
     port: options.port ?? DEFAULT_PORT,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     keepAllSpans: options.keepAllSpans ?? false,
+    acceptWhileUnavailable: options.acceptWhileUnavailable ?? false,
+    recentModelCalls: {
+      maxSpans: options.recentModelCalls?.maxSpans ?? DEFAULT_RECENT_MODEL_CALLS.maxSpans,
+      maxAgeMs: options.recentModelCalls?.maxAgeMs ?? DEFAULT_RECENT_MODEL_CALLS.maxAgeMs,
+    },
     retryAfterSeconds: options.retryAfterSeconds ?? 5,
     drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
     logger: options.logger ?? jsonLogger((line) => process.stderr.write(line)),

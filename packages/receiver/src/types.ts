@@ -1,17 +1,37 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MeterProvider } from '@opentelemetry/api';
+import type { SpanQueue } from '@genai-cost/clickhouse';
 import type { AttributionField, GenAICostSpanProcessorOptions } from '@genai-cost/otel';
-import type { SpanBatchPricer } from './BatchPricer.js';
 import type { ReceiverLogger } from './logger.js';
-import type { RowStore } from './RowStore.js';
 
 /** Pricing options, as for `GenAICostSpanProcessor` (attribution keys are the receiver's `attributeKeys`). */
-export type ReceiverPricingOptions = Omit<GenAICostSpanProcessorOptions, 'attributeKeys' | 'attributeAllSpans' | 'baggageKeys' | 'onSpanCost'>;
+export type ReceiverPricingOptions = Omit<GenAICostSpanProcessorOptions, 'attributeKeys' | 'attributeAllSpans' | 'baggageKeys' | 'onSpanCost' | 'maxOpenModelSpans' | 'maxOpenModelSpanAgeMs'>;
 
-/** Options of `OtlpReceiver`; only `store` is required. */
+/** What the receiver uses of the durable queue in front of ClickHouse: `SpanQueue` of `@genai-cost/clickhouse`. */
+export type ReceiverQueue = Pick<SpanQueue, 'enqueue' | 'readiness' | 'getStats' | 'shutdown'>;
+
+/** The memory of recent model-call spans, for duplicates across requests. */
+export interface RecentModelCallsOptions {
+  /** Model-call spans remembered at most; 0 turns the memory off. Default: 100,000. */
+  maxSpans?: number;
+  /** How long a span is remembered, ms. Default: 600,000 (10 minutes). */
+  maxAgeMs?: number;
+}
+
+/** Options of `OtlpReceiver`; only `queue` is required. */
 export interface OtlpReceiverOptions {
-  /** Where priced rows go (`ClickHouseRowStore`). */
-  store: RowStore;
+  /** Where priced rows go: a `SpanQueue`, which the receiver shuts down with itself. */
+  queue: ReceiverQueue;
+  /**
+   * Take exports while ClickHouse inserts fail, the queue holding them. Default: false: answer 503
+   * with Retry-After, so clients keep the data (an in-memory queue would lose it in a crash); set it
+   * when the queue has a spool directory.
+   */
+  acceptWhileUnavailable?: boolean;
+  /** Checks ClickHouse for `GET /readyz` until the queue's first insert tells. Default: none (ready until an insert fails). */
+  ping?: () => Promise<boolean>;
+  /** Bounds of the memory of recent model-call spans (duplicates across requests). Default: 100,000 spans, 10 minutes. */
+  recentModelCalls?: RecentModelCallsOptions;
   /** Interface to listen on. Default: `127.0.0.1`. */
   host?: string;
   /** Port; 0 picks a free one. Default: 4318, the OTLP/HTTP port. */
@@ -32,8 +52,6 @@ export interface OtlpReceiverOptions {
   headerKeys?: Partial<Record<AttributionField, string>>;
   /** Catalog, custom prices and the other pricing options. Default: the built-in catalog. */
   pricing?: ReceiverPricingOptions;
-  /** Replaces the pricing seam (tests, or another implementation). Default: `ProcessorBatchPricer`. */
-  pricer?: SpanBatchPricer;
   /** Retry-After sent when shutting down or on an unexpected failure, seconds. Default: 5. */
   retryAfterSeconds?: number;
   /** How long `shutdown()` waits for requests in progress, ms. Default: 10,000. */

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { replacePlans } from '@genai-cost/clickhouse';
 import type { DemoCommand } from '../args.js';
+import type { DemoSession } from '../demo/sessions.js';
 import { loadConfig } from '../config.js';
 import { connectionOptions, describeTarget, withClickHouse } from '../connect.js';
 import type { CliContext } from '../context.js';
@@ -9,6 +10,7 @@ import { prepareDemoDatabase } from '../demo/database.js';
 import type { PreparedDemoDatabase } from '../demo/database.js';
 import { generateHistory, LiveTraffic } from '../demo/history.js';
 import type { DemoHistory } from '../demo/history.js';
+import { OtlpSessions } from '../demo/otlp.js';
 import { DemoPipeline } from '../demo/pipeline.js';
 import { Progress } from '../demo/progress.js';
 import { formatInt, formatSeconds } from '../format.js';
@@ -38,15 +40,37 @@ async function printReports(ctx: CliContext, client: ClickHouseClient, database:
   ctx.stdout.write(`\n${await reportFooter(client, database, window)}`);
 }
 
-async function liveTraffic(ctx: CliContext, pipeline: DemoPipeline, history: DemoHistory, cmd: DemoCommand): Promise<number> {
+/** Where live sessions go: the in-process pipeline, and a share of them over OTLP when asked. */
+class LiveRouter {
+  private otlpDue = 0;
+  constructor(
+    private readonly pipeline: DemoPipeline,
+    private readonly otlp: { sessions: OtlpSessions; share: number } | undefined,
+  ) {}
+
+  /** Emits a session on one path; a running sum gives the OTLP path exactly its share. */
+  emit(session: DemoSession): Promise<number> | number {
+    if (this.otlp !== undefined) {
+      this.otlpDue += this.otlp.share;
+      if (this.otlpDue >= 1) {
+        this.otlpDue -= 1;
+        return this.otlp.sessions.emit(session);
+      }
+    }
+    return this.pipeline.emit(session);
+  }
+}
+
+async function liveTraffic(ctx: CliContext, router: LiveRouter, history: DemoHistory, cmd: DemoCommand): Promise<number> {
   const live = new LiveTraffic(history, cmd.seed);
   const startMs = ctx.now();
   let sent = 0;
   let lastReportMs = startMs;
-  ctx.stdout.write(`\nLive traffic: about ${cmd.rate} spans/s with current timestamps; stop with SIGINT (Ctrl-C) or SIGTERM.\n`);
+  const where = cmd.otlp === undefined ? '' : `, ${Math.round(cmd.otlp.share * 100)} % of the sessions over OTLP/HTTP to ${cmd.otlp.endpoint}`;
+  ctx.stdout.write(`\nLive traffic: about ${cmd.rate} spans/s with current timestamps${where}; stop with SIGINT (Ctrl-C) or SIGTERM.\n`);
   while (!ctx.stop.aborted) {
     const due = ((ctx.now() - startMs) / 1000) * cmd.rate;
-    while (sent < due && !ctx.stop.aborted) sent += await pipeline.emit(live.next(ctx.now()));
+    while (sent < due && !ctx.stop.aborted) sent += await router.emit(live.next(ctx.now()));
     if (ctx.now() - lastReportMs >= LIVE_REPORT_MS) {
       lastReportMs = ctx.now();
       ctx.stderr.write(`live: ${formatInt(sent)} spans sent\n`);
@@ -74,6 +98,15 @@ function describeDatabase(database: string, prepared: PreparedDemoDatabase): str
   if (prepared.action === 'kept') return `Demo database ${database}: keeping its history (${formatInt(prepared.keptSpans)} spans; ${migrations} applied now)`;
   if (prepared.action === 'recreated') return `Fresh demo database: dropped ${database} and recreated its tables (${migrations})`;
   return `Fresh demo database: created ${database}, marked as a demo database, and its tables (${migrations})`;
+}
+
+/** Says what the OTLP endpoint took; returns the spans it did not. */
+function reportOtlp(ctx: CliContext, sessions: OtlpSessions, endpoint: string): number {
+  const s = sessions.stats();
+  const unsent = sessions.emittedSpans - s.exportedSpans;
+  ctx.stdout.write(`OTLP: ${formatInt(sessions.emittedSpans)} live spans sent to ${endpoint}, ${formatInt(s.exportedSpans)} accepted, ${formatInt(unsent)} not\n`);
+  if (unsent > 0) ctx.stderr.write(`genai-cost demo: ${formatInt(unsent)} spans were not accepted by ${endpoint}\n`);
+  return unsent;
 }
 
 /** Sends the history through the pipeline with a progress display; resolves to the time taken, ms. */
@@ -130,6 +163,7 @@ export async function runDemo(cmd: DemoCommand, ctx: CliContext): Promise<number
     ctx.stdout.write(`${describeDatabase(database, prepared)}; plans from ${config.source}: ${describePlan(rows)}\n`);
 
     const pipeline = new DemoPipeline({ client, database, catalog: config.catalog, maxQueueSize: history.spanCount });
+    let otlpFailed = 0;
     try {
       if (prepared.action !== 'kept') {
         const writeMs = await writeHistory(ctx, pipeline, history);
@@ -138,16 +172,24 @@ export async function runDemo(cmd: DemoCommand, ctx: CliContext): Promise<number
       await printReports(ctx, client, database, history, startMs);
       ctx.stdout.write(`\nMore: genai-cost report --database ${database} --since ${cmd.days}d --by user|feature|model|session|account\n`);
       if (cmd.continuous) {
-        const sent = await liveTraffic(ctx, pipeline, history, cmd);
-        await pipeline.flush();
-        const after = pipeline.exporterStats();
-        ctx.stdout.write(`Stopped: ${formatInt(sent)} live spans sent and flushed; exporter ${formatInt(after.storedSpans)} stored, ${formatInt(failed(pipeline))} failed\n`);
+        const otlp = cmd.otlp === undefined ? undefined : { sessions: new OtlpSessions(cmd.otlp.endpoint), share: cmd.otlp.share };
+        try {
+          const sent = await liveTraffic(ctx, new LiveRouter(pipeline, otlp), history, cmd);
+          await pipeline.flush();
+          const after = pipeline.exporterStats();
+          ctx.stdout.write(`Stopped: ${formatInt(sent)} live spans sent and flushed; exporter ${formatInt(after.storedSpans)} stored, ${formatInt(failed(pipeline))} failed\n`);
+        } finally {
+          if (otlp !== undefined) {
+            await otlp.sessions.shutdown();
+            otlpFailed = reportOtlp(ctx, otlp.sessions, cmd.otlp!.endpoint);
+          }
+        }
       }
     } finally {
       await pipeline.shutdown();
     }
     const lost = unstored(pipeline);
     if (lost > 0) ctx.stderr.write(`genai-cost demo: ${formatInt(lost)} spans were not stored (see the exporter line above)\n`);
-    return lost === 0 ? 0 : 1;
+    return lost === 0 && otlpFailed === 0 ? 0 : 1;
   });
 }

@@ -1,6 +1,7 @@
 import { SpanKind, context, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Tracer, TracerProvider } from '@opentelemetry/api';
-import { withAttribution } from '@genai-cost/otel';
+import { ATTRIBUTION_FIELDS, DEFAULT_ATTRIBUTE_KEYS, withAttribution } from '@genai-cost/otel';
+import type { Attribution } from '@genai-cost/otel';
 import * as sc from '@genai-cost/otel';
 import type { DemoModel, UsageStyle } from './saas.js';
 import type { DemoCall, DemoSession } from './sessions.js';
@@ -50,15 +51,32 @@ function requestAttributes(model: DemoModel): Attributes {
   };
 }
 
+/** The attribution as span attributes under the default keys, as an app without the processor sets them. */
+function attributionAttributes(a: Readonly<Attribution>): Attributes {
+  const out: Attributes = {};
+  for (const field of ATTRIBUTION_FIELDS) if (a[field] !== undefined) out[DEFAULT_ATTRIBUTE_KEYS[field]] = a[field];
+  return out;
+}
+
+/** Where the emitter puts a session's attribution. */
+export type AttributionCarrier = 'context' | 'attributes';
+
 /**
  * Turns demo sessions into spans through a real tracer provider, with the timestamps of the
- * history and the attribution in the active context, as an instrumented application would.
+ * history, as an instrumented application would. The attribution goes in the active context
+ * (`withAttribution`, for the in-process processor) or, with `attributes`, onto every span as
+ * attributes (`user.id`, `saas.tier`, …), as an app in another language sets them for a receiver.
  */
 export class SessionEmitter {
   private readonly tracers: Record<UsageStyle, Tracer>;
   private readonly agentTracer: Tracer;
+  /** The current session's attribution attributes, when carried on the spans. */
+  private carried: Attributes = {};
 
-  constructor(provider: TracerProvider) {
+  constructor(
+    provider: TracerProvider,
+    private readonly carrier: AttributionCarrier = 'context',
+  ) {
     this.tracers = {
       openai: provider.getTracer(SCOPES.openai),
       anthropic: provider.getTracer(SCOPES.anthropic),
@@ -69,7 +87,10 @@ export class SessionEmitter {
 
   /** Emits the session's spans; returns how many. */
   emit(session: DemoSession): number {
-    return withAttribution(session.attribution, () => (session.agent ? this.agent(session) : this.calls(session, context.active())));
+    const run = () => (session.agent ? this.agent(session) : this.calls(session, context.active()));
+    if (this.carrier === 'context') return withAttribution(session.attribution, run);
+    this.carried = attributionAttributes(session.attribution);
+    return run();
   }
 
   private calls(session: DemoSession, parent: Context): number {
@@ -90,6 +111,7 @@ export class SessionEmitter {
           [sc.GEN_AI_PROVIDER_NAME]: first.model.provider,
           [sc.GEN_AI_REQUEST_MODEL]: first.model.requestModel,
           'gen_ai.agent.name': 'research-agent',
+          ...this.carried,
         },
       },
       context.active(),
@@ -111,7 +133,7 @@ export class SessionEmitter {
     const model = call.model;
     const span = this.tracers[model.style].startSpan(
       `${OPERATION[model.style]} ${model.requestModel}`,
-      { kind: SpanKind.CLIENT, startTime: call.startMs, attributes: requestAttributes(model) },
+      { kind: SpanKind.CLIENT, startTime: call.startMs, attributes: { ...requestAttributes(model), ...this.carried } },
       parent,
     );
     // Response attributes arrive with the response, as instrumentations set them.
