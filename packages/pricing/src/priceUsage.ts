@@ -94,7 +94,8 @@ const NO_DIMENSIONS: Readonly<AppliedDimensions> = Object.freeze({ multiplier: 1
 const PER_REQUEST = 1e-3;
 
 function chooseServiceTier(period: PricePeriod, requested: string | undefined): { name?: ServiceTier; price?: ServiceTierPrice; ignored?: string } {
-  if (requested === undefined) return NO_TIER;
+  // Spans mostly name the standard tier, already in canonical form: no string work for them.
+  if (requested === undefined || STANDARD_TIERS.has(requested)) return NO_TIER;
   const want = requested.trim().toLowerCase();
   if (STANDARD_TIERS.has(want)) return NO_TIER;
   const tiers = period.serviceTiers ?? {};
