@@ -90,22 +90,23 @@ const NO_TIER: { name?: ServiceTier; price?: ServiceTierPrice; ignored?: string 
 const NO_MULTIPLIER: { name?: string; region?: string; multiplier: number; ignored?: string } = Object.freeze({ multiplier: 1 });
 const NONE_IGNORED: readonly string[] = Object.freeze([]);
 const NO_DIMENSIONS: Readonly<AppliedDimensions> = Object.freeze({ multiplier: 1 });
+/** A tier name already lowercase and trimmed. */
+const CANONICAL_NAME = /^[a-z_-]+$/;
 /** Per-request charges are per 1,000 requests. */
 const PER_REQUEST = 1e-3;
 
 function chooseServiceTier(period: PricePeriod, requested: string | undefined): { name?: ServiceTier; price?: ServiceTierPrice; ignored?: string } {
   // Spans mostly name the standard tier, already in canonical form: no string work for them.
   if (requested === undefined || STANDARD_TIERS.has(requested)) return NO_TIER;
-  const want = requested.trim().toLowerCase();
+  const want = CANONICAL_NAME.test(requested) ? requested : requested.trim().toLowerCase();
   if (STANDARD_TIERS.has(want)) return NO_TIER;
-  const tiers = period.serviceTiers ?? {};
+  const tiers = period.serviceTiers;
+  const own = tiers?.[want as ServiceTier];
+  if (own !== undefined) return { name: want as ServiceTier, price: own };
   // OpenAI renamed priority processing to fast mode; either spelling names either entry.
-  const names = want === 'priority' ? ['priority', 'fast'] : want === 'fast' ? ['fast', 'priority'] : [want];
-  for (const n of names) {
-    const price = tiers[n as ServiceTier];
-    if (price !== undefined) return { name: n as ServiceTier, price };
-  }
-  return { ignored: `serviceTier:${want}` };
+  const other = want === 'priority' ? 'fast' : want === 'fast' ? 'priority' : undefined;
+  const alias = other === undefined ? undefined : tiers?.[other];
+  return alias !== undefined ? { name: other, price: alias } : { ignored: `serviceTier:${want}` };
 }
 
 function minutesOfDay(hhmm: string): number {
