@@ -227,14 +227,17 @@ export function priceUsage(catalog: PriceCatalog, request: PriceRequest): Priced
     inputUsd = usd(uncached, rates.input);
     outputUsd = usd(u.outputTokens, rates.output);
   } else {
-    const audio = [usd(aIn, modalRate(period.audio, 'input', rates.input, multiplier)), usd(aOut, modalRate(period.audio, 'output', rates.output, multiplier))] as const;
-    const image = [usd(iIn, modalRate(period.image, 'input', rates.input, multiplier)), usd(iOut, modalRate(period.image, 'output', rates.output, multiplier))] as const;
-    const video = [usd(vIn, modalRate(period.video, 'input', rates.input, multiplier)), usd(vOut, modalRate(period.video, 'output', rates.output, multiplier))] as const;
-    inputUsd = roundUsd(usd(Math.max(0, uncached - aIn - iIn - vIn), rates.input) + audio[0] + image[0] + video[0]);
-    outputUsd = roundUsd(usd(Math.max(0, u.outputTokens - aOut - iOut - vOut), rates.output) + audio[1] + image[1] + video[1]);
-    audioUsd = roundUsd(audio[0] + audio[1]);
-    imageUsd = roundUsd(image[0] + image[1]);
-    videoUsd = roundUsd(video[0] + video[1]);
+    const audioIn = usd(aIn, modalRate(period.audio, 'input', rates.input, multiplier));
+    const audioOut = usd(aOut, modalRate(period.audio, 'output', rates.output, multiplier));
+    const imageIn = usd(iIn, modalRate(period.image, 'input', rates.input, multiplier));
+    const imageOut = usd(iOut, modalRate(period.image, 'output', rates.output, multiplier));
+    const videoIn = usd(vIn, modalRate(period.video, 'input', rates.input, multiplier));
+    const videoOut = usd(vOut, modalRate(period.video, 'output', rates.output, multiplier));
+    inputUsd = roundUsd(usd(Math.max(0, uncached - aIn - iIn - vIn), rates.input) + audioIn + imageIn + videoIn);
+    outputUsd = roundUsd(usd(Math.max(0, u.outputTokens - aOut - iOut - vOut), rates.output) + audioOut + imageOut + videoOut);
+    audioUsd = roundUsd(audioIn + audioOut);
+    imageUsd = roundUsd(imageIn + imageOut);
+    videoUsd = roundUsd(videoIn + videoOut);
   }
   const cacheReadUsd = usd(cacheRead, rates.cacheRead);
   const cacheWriteUsd = cacheWrite === 0 ? 0 : roundUsd(usd(cacheWrite - cacheWrite1h, rates.cacheWrite) + usd(cacheWrite1h, rates.cacheWrite1h));
