@@ -40,6 +40,16 @@ const chat = (model: string, extra: Attributes = {}): Attributes => ({
   ...extra,
 });
 
+/** An AI SDK doGenerate span of 1M input tokens to claude-dims, with Anthropic's raw `usage` details in its provider metadata. */
+const aiSdkAnthropic = (usage: Record<string, unknown>): Attributes => ({
+  'ai.operationId': 'ai.generateText.doGenerate',
+  'ai.model.provider': 'anthropic.messages',
+  'ai.model.id': 'claude-dims',
+  'ai.usage.inputTokens': M,
+  'ai.usage.outputTokens': 0,
+  'ai.response.providerMetadata': JSON.stringify({ anthropic: { usage: { input_tokens: M, output_tokens: 0, ...usage } } }),
+});
+
 function priced(attrs: Attributes, name = 'chat'): Attributes {
   t.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes: attrs }).end();
   return t.span(name).attributes;
@@ -74,14 +84,7 @@ describe('service tiers', () => {
   });
 
   it('prices Anthropic fast mode, reported by the AI SDK as a speed', () => {
-    const a = priced({
-      'ai.operationId': 'ai.generateText.doGenerate',
-      'ai.model.provider': 'anthropic.messages',
-      'ai.model.id': 'claude-dims',
-      'ai.usage.inputTokens': M,
-      'ai.usage.outputTokens': 0,
-      'ai.response.providerMetadata': JSON.stringify({ anthropic: { usage: { input_tokens: M, output_tokens: 0, service_tier: 'standard', speed: 'fast' } } }),
-    });
+    const a = priced(aiSdkAnthropic({ service_tier: 'standard', speed: 'fast' }));
     expect([a['gen_ai.usage.cost'], a['genai_cost.service_tier']]).toEqual([18, 'fast']);
   });
 
@@ -103,14 +106,7 @@ describe('regions', () => {
   });
 
   it("prices Anthropic's inference geo reported in the AI SDK's provider metadata", () => {
-    const a = priced({
-      'ai.operationId': 'ai.generateText.doGenerate',
-      'ai.model.provider': 'anthropic.messages',
-      'ai.model.id': 'claude-dims',
-      'ai.usage.inputTokens': M,
-      'ai.usage.outputTokens': 0,
-      'ai.response.providerMetadata': JSON.stringify({ anthropic: { usage: { inference_geo: 'us', server_tool_use: { web_search_requests: 3 } } } }),
-    });
+    const a = priced(aiSdkAnthropic({ inference_geo: 'us', server_tool_use: { web_search_requests: 3 } }));
     // 1M × $3 × 1.1, plus 3 searches at $10 per 1,000. The row mapper reads both from the metadata as the pricer did.
     expect([a['gen_ai.usage.cost'], a['genai_cost.cost.requests'], a['genai_cost.price.id']]).toEqual([3.33, 0.03, 'anthropic/claude-dims@1970-01-01+us']);
   });
