@@ -30,9 +30,21 @@ const GENAI_ATTRS: Attributes = {
   'gen_ai.usage.output_tokens': 300,
   'gen_ai.usage.cache_read.input_tokens': 1024,
 };
+/** A call whose price has dimensions: the flex tier the response reports, and audio input tokens. */
+const DIMENSION_ATTRS: Attributes = {
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.provider.name': 'openai',
+  'gen_ai.request.model': 'gpt-5-mini',
+  'gen_ai.response.model': 'gpt-5-mini-2025-08-07',
+  'gen_ai.usage.input_tokens': 1200,
+  'gen_ai.usage.output_tokens': 300,
+  'gen_ai.usage.cache_read.input_tokens': 1024,
+  'gen_ai.usage.audio.input_tokens': 100,
+  'openai.response.service_tier': 'flex',
+};
 const HTTP_ATTRS: Attributes = { 'http.request.method': 'GET', 'url.path': '/api/items', 'http.response.status_code': 200 };
 
-/** Prints the span processor's added cost per GenAI and per non-GenAI span against the same pipeline without it. */
+/** Prints the span processor's added cost per GenAI span (plain, and one priced with a service tier and audio tokens) and per non-GenAI span against the same pipeline without it. */
 export function benchProcessor(): void {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   const baseline = new BasicTracerProvider({ spanProcessors: [new CountingProcessor()] }).getTracer('bench');
@@ -45,6 +57,8 @@ export function benchProcessor(): void {
   const variants = {
     'genai, baseline': span(baseline, GENAI_ATTRS),
     'genai, with processor': span(withCost, GENAI_ATTRS),
+    'dimensions, baseline': span(baseline, DIMENSION_ATTRS),
+    'dimensions, with processor': span(withCost, DIMENSION_ATTRS),
     'other, baseline': span(baseline, HTTP_ATTRS),
     'other, with processor': span(withCost, HTTP_ATTRS),
   };
@@ -56,10 +70,11 @@ export function benchProcessor(): void {
     const withP = ns[`${kind}, with processor`]!;
     const added = (withP - base) / 1000;
     console.log(
-      `processor  ${kind.padEnd(6)} span: baseline ${(base / 1000).toFixed(3)} µs, with processor ${(withP / 1000).toFixed(3)} µs, ` +
+      `processor  ${kind.padEnd(10)} span: baseline ${(base / 1000).toFixed(3)} µs, with processor ${(withP / 1000).toFixed(3)} µs, ` +
         `ratio ${(withP / base).toFixed(2)}×, added ${added.toFixed(3)} µs (target ≤ ${target} µs: ${added <= target ? 'met' : 'MISSED'})`,
     );
   };
   row('genai', 2);
+  row('dimensions', 2);
   row('other', 0.3);
 }

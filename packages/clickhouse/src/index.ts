@@ -49,7 +49,7 @@ export type { AccountRow, CostSkew, FeatureRow, IncompleteUsageRow, ModelRow, Se
 export { reportByCohort, reportByWeek, suggestCaps } from './report.js';
 export type { CapSuggestionRow, CohortRow, WeekRow } from './report.js';
 export { reprice, dimensionsOfPriceId, toPriceRequest } from './reprice.js';
-export type { RepriceOptions, RepriceResult, TierChange } from './reprice.js';
+export type { RepriceOptions, RepriceResult, StoredSpan, TierChange } from './reprice.js';
 export { DEFAULT_DATABASE, TABLES } from './tables.js';
 export type { SpanRow } from './tables.js';
 export { SpanRowMapper, isGenAISpan } from './spanRow.js';

@@ -129,4 +129,19 @@ describe('migrate on chDB', () => {
       (await (await ch.client.query({ query: `SELECT name, type FROM system.columns WHERE database = '${db}' AND table = 'genai_spans' ORDER BY position`, format: 'JSONEachRow' })).json()) as unknown[];
     expect(await columns('migrate_0006')).toEqual(await columns('migrate_0006_fresh'));
   });
+
+  it('adds the billing-dimension columns (0010) to a spans table made before them, in their places, keeping its rows', async () => {
+    const added = ['Region', 'AudioInputTokens', 'AudioOutputTokens', 'ImageInputTokens', 'ImageOutputTokens', 'WebSearchRequests'];
+    await migrate(ch.client, { database: 'migrate_0010' });
+    for (const c of added) await ch.client.command({ query: `ALTER TABLE migrate_0010.genai_spans DROP COLUMN ${c}` });
+    await ch.client.command({ query: `DELETE FROM migrate_0010.schema_migrations WHERE Version = '0010_span_dimensions'` });
+    await ch.client.command({ query: `INSERT INTO migrate_0010.genai_spans (Timestamp, TraceId, SpanId, SpanRole, InputTokens) VALUES (now64(9), 't', 's', 'inference', 7)` });
+    expect((await migrate(ch.client, { database: 'migrate_0010' })).applied).toEqual(['0010_span_dimensions']);
+    const columns = async (db: string) => ch.rows(`SELECT name, type FROM system.columns WHERE database = '${db}' AND table = 'genai_spans' ORDER BY position`);
+    await migrate(ch.client, { database: 'migrate_0010_fresh' });
+    expect(await columns('migrate_0010')).toEqual(await columns('migrate_0010_fresh'));
+    expect(await ch.rows(`SELECT InputTokens, Region, AudioInputTokens, WebSearchRequests FROM migrate_0010.genai_spans`)).toEqual([
+      { InputTokens: 7, Region: '', AudioInputTokens: 0, WebSearchRequests: 0 },
+    ]);
+  });
 });

@@ -48,13 +48,30 @@ export interface RepriceResult {
 }
 
 /**
- * The stored columns a price is recomputed from, and how they become a price request. A new
- * input (a ServiceTier column, the 1-hour part of cache writes) is one more column here and one
- * more field in {@link toPriceRequest}.
+ * The stored columns a price is recomputed from: every input of `priceUsage` the processor used
+ * (model and provider, the tokens of each kind, the service tier and region it priced with, web
+ * searches); the time of day and price period come from the Timestamp.
  */
-const INPUT_COLUMNS = [S.Model, S.Provider, S.InputTokens, S.OutputTokens, S.CacheReadTokens, S.CacheWriteTokens, S.ReasoningTokens] as const;
+const INPUT_COLUMNS = [
+  S.Model,
+  S.Provider,
+  S.ServiceTier,
+  S.Region,
+  S.InputTokens,
+  S.OutputTokens,
+  S.CacheReadTokens,
+  S.CacheWriteTokens,
+  S.CacheWrite1hTokens,
+  S.ReasoningTokens,
+  S.AudioInputTokens,
+  S.AudioOutputTokens,
+  S.ImageInputTokens,
+  S.ImageOutputTokens,
+  S.WebSearchRequests,
+] as const;
 
-interface StoredSpan {
+/** One stored model-call span as `reprice` reads it. */
+export interface StoredSpan {
   TraceId: string;
   SpanId: string;
   AtMs: number;
@@ -62,11 +79,19 @@ interface StoredSpan {
   Tier: string;
   Model: string;
   Provider: string;
+  ServiceTier: string;
+  Region: string;
   InputTokens: number;
   OutputTokens: number;
   CacheReadTokens: number;
   CacheWriteTokens: number;
+  CacheWrite1hTokens: number;
   ReasoningTokens: number;
+  AudioInputTokens: number;
+  AudioOutputTokens: number;
+  ImageInputTokens: number;
+  ImageOutputTokens: number;
+  WebSearchRequests: number;
   CostUsd: string;
   Priced: boolean;
   PriceId: string;
@@ -75,8 +100,9 @@ interface StoredSpan {
 const TIERS = new Set<string>(SERVICE_TIERS);
 
 /**
- * The service tier and region a stored price id names (`…@2025-08-07+flex+us`), so a repriced
- * span keeps the dimensions it was priced with; context tiers and time windows are recomputed.
+ * The service tier and region a stored price id names (`…@2025-08-07+flex+us`): the fallback for
+ * rows whose ServiceTier and Region columns are empty; context tiers, time windows and the region
+ * classes a model id carries (`geo`, `in-region`) are recomputed.
  */
 export function dimensionsOfPriceId(priceId: string): { serviceTier?: string; region?: string } {
   const out: { serviceTier?: string; region?: string } = {};
@@ -87,8 +113,9 @@ export function dimensionsOfPriceId(priceId: string): { serviceTier?: string; re
   return out;
 }
 
-/** The price request of a stored span: the same pricing function the span processor uses. */
+/** The price request of a stored span: what the span processor passed to `priceUsage` for it. */
 export function toPriceRequest(row: StoredSpan): PriceRequest {
+  const fromId = row.Priced && (row.ServiceTier === '' || row.Region === '') ? dimensionsOfPriceId(row.PriceId) : undefined;
   return {
     model: row.Model,
     provider: row.Provider === '' ? undefined : row.Provider,
@@ -98,9 +125,16 @@ export function toPriceRequest(row: StoredSpan): PriceRequest {
       outputTokens: row.OutputTokens,
       cacheReadTokens: row.CacheReadTokens,
       cacheWriteTokens: row.CacheWriteTokens,
+      cacheWrite1hTokens: row.CacheWrite1hTokens,
       reasoningTokens: row.ReasoningTokens,
+      audioInputTokens: row.AudioInputTokens,
+      audioOutputTokens: row.AudioOutputTokens,
+      imageInputTokens: row.ImageInputTokens,
+      imageOutputTokens: row.ImageOutputTokens,
     },
-    ...(row.Priced ? dimensionsOfPriceId(row.PriceId) : {}),
+    serviceTier: row.ServiceTier === '' ? fromId?.serviceTier : row.ServiceTier,
+    region: row.Region === '' ? fromId?.region : row.Region,
+    requests: row.WebSearchRequests > 0 ? { web_search: row.WebSearchRequests } : undefined,
   };
 }
 

@@ -53,6 +53,20 @@ describe('SpanRowMapper', () => {
     expect(rowOf('chat')).toMatchObject({ InputTokens: 2000, OutputTokens: 10, CacheReadTokens: 0, CacheWriteTokens: 300, CacheWrite1hTokens: 100 });
   });
 
+  it('stores the billing details reprice needs: region, audio and image parts, web searches', () => {
+    t.span('chat', {
+      ...CHAT_ATTRS,
+      'gen_ai.usage.audio.input_tokens': 300,
+      'gen_ai.usage.image.output_tokens': 5,
+      'genai_cost.region': 'DataZone-Standard',
+      'genai_cost.requests.web_search': 2,
+    });
+    const row = rowOf('chat');
+    // 1,000 input with 200 cached: the 300 audio tokens are uncached.
+    expect(row).toMatchObject({ Region: 'DataZone-Standard', AudioInputTokens: 300, AudioOutputTokens: 0, ImageInputTokens: 0, ImageOutputTokens: 5, WebSearchRequests: 2 });
+    expect(row.SpanAttributes['genai_cost.region']).toBeUndefined();
+  });
+
   it('never stores a cost beyond the column, whoever set it', () => {
     // No genai-cost processor here: the span's own cost reaches the mapper as it came.
     const span = new BasicTracerProvider().getTracer('x').startSpan('preset', { attributes: { ...CHAT_ATTRS, 'gen_ai.usage.cost': 1e300 } });

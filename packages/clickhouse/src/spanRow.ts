@@ -26,7 +26,10 @@ export interface SpanRowMapperOptions {
  * normalised usage (each attribute costs the traced request time), so the mapper reads model,
  * provider and tokens with the processor's own normaliser (`readCall`), off the request path; where
  * the processor priced a span with usage its own counts lack (merged from a duplicate), it wrote
- * `genai_cost.usage.*`, which `readCall` prefers, so stored tokens match the stored cost.
+ * `genai_cost.usage.*`, which `readCall` prefers, so stored tokens match the stored cost. The
+ * billing details `reprice` needs beside the tokens come the same way: the service tier and region
+ * the processor priced with (`genai_cost.service_tier`, `genai_cost.region`, which it writes where
+ * they came from context), the audio and image parts and the web searches.
  * Attributes held by typed columns are left out of SpanAttributes; the raw provider name stays
  * there, Provider holds the canonical id. Only a model call can be priced: a wrapper (agent,
  * workflow) or duplicate span is stored with CostUsd 0, Priced false, no tokens and its role and
@@ -51,6 +54,7 @@ export class SpanRowMapper {
       sc.ATTR_UNPRICED_REASON,
       sc.ATTR_PROVIDER,
       sc.ATTR_SERVICE_TIER,
+      sc.ATTR_REGION,
       sc.ATTR_USAGE_INCOMPLETE,
       sc.GEN_AI_OPERATION_NAME,
       sc.GEN_AI_REQUEST_MODEL,
@@ -94,12 +98,18 @@ export class SpanRowMapper {
       ResponseModel: text(a[sc.GEN_AI_RESPONSE_MODEL]),
       Model: call?.model ?? '',
       ServiceTier: text(a[sc.ATTR_SERVICE_TIER]) || (call?.serviceTier ?? ''),
+      Region: isCall ? (call?.region ?? '') : '',
       InputTokens: usage?.inputTokens ?? 0,
       OutputTokens: usage?.outputTokens ?? 0,
       CacheReadTokens: usage?.cacheReadTokens ?? 0,
       CacheWriteTokens: usage?.cacheWriteTokens ?? 0,
       CacheWrite1hTokens: usage?.cacheWrite1hTokens ?? 0,
       ReasoningTokens: usage?.reasoningTokens ?? 0,
+      AudioInputTokens: usage?.audioInputTokens ?? 0,
+      AudioOutputTokens: usage?.audioOutputTokens ?? 0,
+      ImageInputTokens: usage?.imageInputTokens ?? 0,
+      ImageOutputTokens: usage?.imageOutputTokens ?? 0,
+      WebSearchRequests: usage?.webSearchRequests ?? 0,
       CostUsd: costUsd === undefined ? 0 : toScale(costUsd),
       Priced: priced,
       UnpricedReason: isCall && !priced ? text(a[sc.ATTR_UNPRICED_REASON]) : '',

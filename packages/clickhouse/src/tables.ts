@@ -54,6 +54,11 @@ export interface SpanRow {
   Model: string;
   /** The service tier that served the call (genai_cost.service_tier: `standard`, `flex`, `priority`, `batch`, …); empty when not reported. */
   ServiceTier: string;
+  /**
+   * Where the call ran when its price depends on it and the model id does not say it (genai_cost.region:
+   * `us`, `DataZone-Standard`, …); empty otherwise. A Bedrock profile or ARN stays in Model.
+   */
+  Region: string;
   InputTokens: number;
   OutputTokens: number;
   CacheReadTokens: number;
@@ -61,6 +66,16 @@ export interface SpanRow {
   /** The part of CacheWriteTokens written with a 1-hour TTL (priced at the 1-hour rate). */
   CacheWrite1hTokens: number;
   ReasoningTokens: number;
+  /** Uncached input tokens that were audio (part of InputTokens), priced at the audio rate. */
+  AudioInputTokens: number;
+  /** Output tokens that were audio (part of OutputTokens). */
+  AudioOutputTokens: number;
+  /** Uncached input tokens that were images (part of InputTokens). */
+  ImageInputTokens: number;
+  /** Output tokens that were images (part of OutputTokens). */
+  ImageOutputTokens: number;
+  /** Web searches the call made, billed per 1,000 where the model's price has a web-search charge. */
+  WebSearchRequests: number;
   /** USD; 0 unless `Priced`. */
   CostUsd: number;
   /** True only for a model call that carries a cost. */
@@ -110,12 +125,18 @@ export const SPAN_COLUMNS = {
   ResponseModel: lc,
   Model: lc,
   ServiceTier: lc,
+  Region: lc,
   InputTokens: tokens,
   OutputTokens: tokens,
   CacheReadTokens: tokens,
   CacheWriteTokens: tokens,
   CacheWrite1hTokens: tokens,
   ReasoningTokens: tokens,
+  AudioInputTokens: tokens,
+  AudioOutputTokens: tokens,
+  ImageInputTokens: tokens,
+  ImageOutputTokens: tokens,
+  WebSearchRequests: 'UInt32 CODEC(T64, ZSTD(1))',
   CostUsd: 'Decimal(18, 10) CODEC(ZSTD(1))',
   Priced: 'Bool CODEC(ZSTD(1))',
   UnpricedReason: lc,

@@ -1,7 +1,7 @@
 import { diag, metrics, trace } from '@opentelemetry/api';
 import type { Context, Counter } from '@opentelemetry/api';
-import { computeCost, ratesFor } from '@genai-cost/pricing';
-import type { Rates } from '@genai-cost/pricing';
+import { priceUsage } from '@genai-cost/pricing';
+import type { PriceRequest, Rates } from '@genai-cost/pricing';
 import { ATTRIBUTION_FIELDS } from './attribution.js';
 import type { Attribution } from './attribution.js';
 import { classify, mayBeGenAI } from './classify.js';
@@ -10,8 +10,11 @@ import type { ModelCallEntry } from './openModelCalls.js';
 import { mergeCalls } from './openModelCalls.js';
 import { resolveProcessorOptions } from './options.js';
 import type { ResolvedProcessorOptions } from './options.js';
+import { getPricing } from './pricingHints.js';
+import type { PricingHints } from './pricingHints.js';
 import { Pseudonymizer } from './pseudonymize.js';
 import * as sc from './semconv.js';
+import { writeCost, writeUsage } from './spanCost.js';
 import { readToolCall } from './toolCall.js';
 import type { GenAICostSpanProcessorOptions, IncompleteUsage, PriceEndedSpansOptions, PricedSpan, PricingSpan, ProcessorStats, ToolCallEvent } from './types.js';
 import { providerId, readCall, sameUsage } from './usage.js';
@@ -27,7 +30,14 @@ const WARN_LIMIT = 1_000;
  */
 const PENDING_ATTRIBUTION = Symbol('genai-cost attribution');
 const MODEL_CALL = Symbol('genai-cost model call');
-type WithState = PricingSpan & { [PENDING_ATTRIBUTION]?: Readonly<Attribution>; [MODEL_CALL]?: ModelCallEntry };
+const PRICING_HINTS = Symbol('genai-cost pricing hints');
+type WithState = PricingSpan & {
+  [PENDING_ATTRIBUTION]?: Readonly<Attribution>;
+  [MODEL_CALL]?: ModelCallEntry;
+  [PRICING_HINTS]?: Readonly<PricingHints>;
+};
+/** Usage of no tokens, held by the reused price request between calls. */
+const NO_USAGE = Object.freeze({ inputTokens: 0, outputTokens: 0 });
 
 /**
  * The pricing of GenAI spans, shared by `GenAICostSpanProcessor` (spans of this process, as they
@@ -55,6 +65,8 @@ export class GenAICostPricer {
   private readonly unpricedCounter: Counter;
   private readonly duplicateCounter: Counter;
   private readonly errorCounter: Counter;
+  /** One request object reused for every call (`priceUsage` keeps no reference): no allocation per span. */
+  private readonly request: PriceRequest = { model: '', provider: undefined, at: 0, usage: NO_USAGE, serviceTier: undefined, region: undefined, requests: undefined };
 
   /** Throws `GenAICostConfigError` or `PricingError` for invalid options: at setup, never later. */
   constructor(options: GenAICostSpanProcessorOptions = {}) {
@@ -73,12 +85,15 @@ export class GenAICostPricer {
   }
 
   /**
-   * A span of this process started: keeps its attribution until it ends and, when it is a model
-   * call, registers it for the duplicate rule, with its parent from `parentContext`. Never throws.
+   * A span of this process started: keeps its attribution and the pricing hints of `parentContext`
+   * (`withPricing`) until it ends and, when it is a model call, registers it for the duplicate
+   * rule, with its parent from `parentContext`. Never throws.
    */
   spanStarted(span: PricingSpan, attribution: Readonly<Attribution> | undefined, parentContext?: Context): void {
     try {
       if (attribution !== undefined) (span as WithState)[PENDING_ATTRIBUTION] = attribution;
+      const hints = parentContext === undefined ? undefined : getPricing(parentContext);
+      if (hints !== undefined) (span as WithState)[PRICING_HINTS] = hints;
       const attrs = span.attributes;
       if (!mayBeGenAI(attrs) || classify(attrs, span.kind) !== 'inference') return;
       const parent = parentContext === undefined ? undefined : this.openParent(parentContext, span.parentSpanContext?.spanId);
@@ -193,14 +208,19 @@ export class GenAICostPricer {
       }
       if (settled !== undefined) call = mergeCalls(own, settled);
     }
-    this.price(span, call, own.usage, readBack ? this.readAttribution(attrs) : attribution, out);
+    this.price(span, call, own, readBack ? this.readAttribution(attrs) : attribution, out);
   }
 
-  private price(span: PricingSpan, call: GenAICall, ownUsage: NormalisedUsage | undefined, attribution: Readonly<Attribution> | undefined, out: PricedSpan | undefined): void {
+  private price(span: PricingSpan, call: GenAICall, own: GenAICall, attribution: Readonly<Attribution> | undefined, out: PricedSpan | undefined): void {
     const attrs = span.attributes;
     const startTimeMs = hrMs(span.startTime);
+    const hints = (span as WithState)[PRICING_HINTS];
+    const serviceTier = call.serviceTier ?? hints?.serviceTier;
+    const region = call.region ?? hints?.region;
     if (call.provider !== undefined) span.setAttribute(sc.ATTR_PROVIDER, providerId(call.provider));
-    if (call.serviceTier !== undefined) span.setAttribute(sc.ATTR_SERVICE_TIER, call.serviceTier);
+    if (serviceTier !== undefined) span.setAttribute(sc.ATTR_SERVICE_TIER, serviceTier);
+    // Only where the span's own attributes do not already say it, so the row mapper finds it.
+    if (region !== undefined && region !== own.region) span.setAttribute(sc.ATTR_REGION, region);
 
     const existing = attrs[sc.GEN_AI_USAGE_COST];
     if (existing !== undefined && !this.options.overrideExistingCost) {
@@ -217,32 +237,39 @@ export class GenAICostPricer {
     }
     if (call.problem !== undefined) return this.unpriced(span, call.problem, call, out);
 
-    const resolved = this.options.catalog.resolve(call.model!, { provider: call.provider, at: startTimeMs });
-    if (resolved === undefined) return this.unpriced(span, 'unknown_model', call, out);
     const usage = call.usage!;
-    const rates = ratesFor(resolved.period, usage.inputTokens);
     const write1h = usage.cacheWrite1hTokens ?? (this.options.cacheWriteTtl === '1h' ? usage.cacheWriteTokens : 0);
-    const cost = computeCost(write1h === (usage.cacheWrite1hTokens ?? 0) ? usage : { ...usage, cacheWrite1hTokens: write1h }, rates);
+    const request = this.request;
+    request.model = call.model!;
+    request.provider = call.provider;
+    request.at = startTimeMs;
+    request.usage = write1h === (usage.cacheWrite1hTokens ?? 0) ? usage : { ...usage, cacheWrite1hTokens: write1h };
+    request.serviceTier = serviceTier;
+    request.region = region;
+    request.requests = usage.webSearchRequests > 0 ? { web_search: usage.webSearchRequests } : undefined;
+    const priced = priceUsage(this.options.catalog, request);
+    request.usage = NO_USAGE;
+    if (priced === undefined) return this.unpriced(span, 'unknown_model', call, out);
+    const cost = priced.cost;
     if (!(cost.totalUsd >= 0 && cost.totalUsd <= this.options.maxCostPerSpanUsd)) return this.unpriced(span, 'invalid_usage', call, out);
-    // Each setAttribute costs the caller ~0.15 µs, so zero parts of the breakdown are left out
-    // (absent means $0) and the price is named by one `id@effectiveFrom` value.
-    span.setAttribute(sc.GEN_AI_USAGE_COST, cost.totalUsd);
-    if (cost.inputUsd !== 0) span.setAttribute(sc.ATTR_COST_INPUT, cost.inputUsd);
-    if (cost.outputUsd !== 0) span.setAttribute(sc.ATTR_COST_OUTPUT, cost.outputUsd);
-    if (cost.cacheReadUsd !== 0) span.setAttribute(sc.ATTR_COST_CACHE_READ, cost.cacheReadUsd);
-    if (cost.cacheWriteUsd !== 0) span.setAttribute(sc.ATTR_COST_CACHE_WRITE, cost.cacheWriteUsd);
-    span.setAttribute(sc.ATTR_PRICE_ID, resolved.period.id);
+    writeCost(span, cost, priced.priceId);
+    if (priced.ignored.length > 0) {
+      this.warnOnce(
+        `ignored:${priced.model.id}:${priced.ignored.join(',')}`,
+        `genai-cost: ${priced.model.id} has no price for ${priced.ignored.join(', ')}; such calls are priced at its standard rates.`,
+      );
+    }
     const decidedSplit = usage.cacheWrite1hTokens === undefined && write1h > 0;
-    if (decidedSplit || ownUsage === undefined || !sameUsage(ownUsage, usage)) writeUsage(span, usage, write1h);
-    const incomplete = this.incompleteDetail(span, usage, rates);
+    if (decidedSplit || own.usage === undefined || !sameUsage(own.usage, usage)) writeUsage(span, usage, write1h);
+    const incomplete = this.incompleteDetail(span, usage, priced.rates);
     if (incomplete !== undefined) {
       span.setAttribute(sc.ATTR_USAGE_INCOMPLETE, incomplete);
       this.stats.incompleteUsageSpans[incomplete]++;
     }
     this.stats.pricedSpans++;
     this.pricedCounter.add(1);
-    if (out !== undefined) setResult(out, cost.totalUsd, resolved.period.id);
-    this.emit(span, attribution, cost.totalUsd, resolved.model.id, call.model, startTimeMs);
+    if (out !== undefined) setResult(out, cost.totalUsd, priced.priceId);
+    this.emit(span, attribution, cost.totalUsd, priced.model.id, call.model, startTimeMs);
   }
 
   /** A usage detail that changes this call's price and that its span did not give. */
@@ -336,14 +363,4 @@ function hrMs(t: readonly [number, number]): number {
 function setResult(out: PricedSpan, costUsd: number, priceId: string): void {
   out.costUsd = costUsd;
   out.priceId = priceId;
-}
-
-/** Writes the usage a span was priced with where its own attributes do not say it. */
-function writeUsage(span: PricingSpan, u: NormalisedUsage, write1h: number): void {
-  span.setAttribute(sc.ATTR_USAGE_INPUT, u.inputTokens);
-  span.setAttribute(sc.ATTR_USAGE_OUTPUT, u.outputTokens);
-  span.setAttribute(sc.ATTR_USAGE_CACHE_READ, u.cacheReadTokens);
-  span.setAttribute(sc.ATTR_USAGE_CACHE_WRITE, u.cacheWriteTokens);
-  span.setAttribute(sc.ATTR_USAGE_CACHE_WRITE_1H, write1h);
-  span.setAttribute(sc.ATTR_USAGE_REASONING, u.reasoningTokens);
 }

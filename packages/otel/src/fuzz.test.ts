@@ -23,9 +23,12 @@ const KEYS = [
   'llm.token_count.prompt_details.cache_read', 'embedding.model_name', 'ai.operationId', 'ai.model.id', 'ai.model.provider', 'ai.usage.inputTokens',
   'ai.usage.outputTokens', 'ai.usage.tokens', 'ai.usage.inputTokenDetails.cacheWriteTokens', 'ai.response.providerMetadata',
   'genai_cost.usage.input_tokens', 'genai_cost.usage.cache_write_1h.input_tokens',
+  'gen_ai.usage.audio.input_tokens', 'gen_ai.usage.audio.cache_read.input_tokens', 'gen_ai.usage.image.output_tokens', 'llm.token_count.prompt_details.audio',
+  'genai_cost.service_tier', 'genai_cost.region', 'genai_cost.requests.web_search', 'genai_cost.usage.audio.input_tokens',
 ];
 const STRINGS = ['chat', 'embeddings', 'invoke_agent', 'LLM', 'EMBEDDING', 'ai.generateText.doGenerate', 'ai.embed.doEmbed', 'claude-test', 'gpt-test', 'o-test',
-  'anthropic', 'openai', 'Anthropic', 'priority', 'x'.repeat(100_000), '', '{"anthropic":{"usage":{"ephemeral_1h_input_tokens":1e400}}}', '{"serviceTier":"'];
+  'anthropic', 'openai', 'Anthropic', 'priority', 'x'.repeat(100_000), '', '{"anthropic":{"usage":{"ephemeral_1h_input_tokens":1e400}}}', '{"serviceTier":"',
+  '{"anthropic":{"usage":{"server_tool_use":{"web_search_requests":1e400},"inference_geo":"us","speed":"fast"}}}', 'DataZone-Standard', 'us.anthropic.claude-test-v1:0', 'aws.bedrock'];
 const NUMBERS = [0, 1, 100, 5_000, 49_999_999, 50_000_001, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e300, -0, 2 ** 53, 0.000001, 999.99, 1000.01];
 
 function value(r: () => number): AttributeValue {

@@ -2,6 +2,8 @@ export { GenAICostSpanProcessor } from './GenAICostSpanProcessor.js';
 export { GenAICostPricer } from './GenAICostPricer.js';
 export { getAttribution, setAttribution, withAttribution, ATTRIBUTION_FIELDS } from './attribution.js';
 export type { Attribution, AttributionField } from './attribution.js';
+export { getPricing, setPricing, withPricing } from './pricingHints.js';
+export type { PricingHints } from './pricingHints.js';
 export {
   DEFAULT_ATTRIBUTE_KEYS,
   DEFAULT_DROPS_CACHED_TOKENS_SCOPES,

@@ -119,6 +119,7 @@ export function mergeCalls(a: GenAICall, b: GenAICall | undefined): GenAICall {
     model,
     provider: a.provider ?? b.provider,
     serviceTier: a.serviceTier ?? b.serviceTier,
+    region: a.region ?? b.region,
     usage,
     problem: usage === undefined ? (a.problem ?? b.problem ?? 'no_usage') : model === undefined ? 'missing_model' : undefined,
   };

@@ -27,6 +27,16 @@ export const GEN_AI_USAGE_REASONING = 'gen_ai.usage.reasoning.output_tokens';
 export const GEN_AI_USAGE_CACHE_READ_LEGACY = 'gen_ai.usage.cache_read_input_tokens';
 export const GEN_AI_USAGE_CACHE_CREATION_LEGACY = 'gen_ai.usage.cache_creation_input_tokens';
 export const GEN_AI_USAGE_REASONING_LEGACY = 'gen_ai.usage.reasoning_tokens';
+/**
+ * Usage by modality (semantic-conventions-genai, 2026-08): audio and image tokens, each a part of
+ * the input or output total; the cache-read parts are also in `gen_ai.usage.cache_read.input_tokens`.
+ */
+export const GEN_AI_USAGE_AUDIO_INPUT = 'gen_ai.usage.audio.input_tokens';
+export const GEN_AI_USAGE_AUDIO_OUTPUT = 'gen_ai.usage.audio.output_tokens';
+export const GEN_AI_USAGE_AUDIO_CACHE_READ = 'gen_ai.usage.audio.cache_read.input_tokens';
+export const GEN_AI_USAGE_IMAGE_INPUT = 'gen_ai.usage.image.input_tokens';
+export const GEN_AI_USAGE_IMAGE_OUTPUT = 'gen_ai.usage.image.output_tokens';
+export const GEN_AI_USAGE_IMAGE_CACHE_READ = 'gen_ai.usage.image.cache_read.input_tokens';
 /** Cost in USD as OpenLIT writes it and Langfuse reads it; also what this package writes. */
 export const GEN_AI_USAGE_COST = 'gen_ai.usage.cost';
 
@@ -40,6 +50,9 @@ export const LLM_TOKEN_COUNT_COMPLETION = 'llm.token_count.completion';
 export const LLM_TOKEN_COUNT_CACHE_READ = 'llm.token_count.prompt_details.cache_read';
 export const LLM_TOKEN_COUNT_CACHE_WRITE = 'llm.token_count.prompt_details.cache_write';
 export const LLM_TOKEN_COUNT_REASONING = 'llm.token_count.completion_details.reasoning';
+/** Audio tokens of the prompt and of the completion (OpenAI's `audio_tokens` details). */
+export const LLM_TOKEN_COUNT_PROMPT_AUDIO = 'llm.token_count.prompt_details.audio';
+export const LLM_TOKEN_COUNT_COMPLETION_AUDIO = 'llm.token_count.completion_details.audio';
 /** Model of an OpenInference EMBEDDING span. */
 export const EMBEDDING_MODEL_NAME = 'embedding.model_name';
 
@@ -90,9 +103,17 @@ export const ATTR_COST_OUTPUT = 'genai_cost.cost.output';
 export const ATTR_COST_CACHE_READ = 'genai_cost.cost.cache_read';
 /** USD cost of cache-write tokens. */
 export const ATTR_COST_CACHE_WRITE = 'genai_cost.cost.cache_write';
+/** USD of per-request charges (web search, a fee per request); part of `gen_ai.usage.cost`. */
+export const ATTR_COST_REQUESTS = 'genai_cost.cost.requests';
+/** USD of audio tokens, in and out; already part of `genai_cost.cost.input` / `.output`. */
+export const ATTR_COST_AUDIO = 'genai_cost.cost.audio';
+/** USD of image tokens, in and out; already part of `genai_cost.cost.input` / `.output`. */
+export const ATTR_COST_IMAGE = 'genai_cost.cost.image';
 /**
- * The price version used, `provider/model@effectiveFrom` (`openai/o3@2025-06-10`); custom prices
- * have the provider they were given or `custom`. `span` when the cost came with the span.
+ * The price version used, `provider/model@effectiveFrom` (`openai/o3@2025-06-10`), with `+name`
+ * for each billing dimension that applied: service tier (`+flex`, `+batch`), region (`+geo`,
+ * `+us`, `+data-zone`), time of day (`+peak`, `+off-peak`), long context (`+ctx>200k`). Custom
+ * prices have the provider they were given or `custom`. `span` when the cost came with the span.
  */
 export const ATTR_PRICE_ID = 'genai_cost.price.id';
 /** true on a GenAI model-call span that could not be priced. */
@@ -107,8 +128,21 @@ export const ATTR_UNPRICED_REASON = 'genai_cost.unpriced.reason';
 export const ATTR_SPAN_ROLE = 'genai_cost.span.role';
 /** Canonical provider id (`openai`, `anthropic`, …; the lowercased raw name where none is known). */
 export const ATTR_PROVIDER = 'genai_cost.provider';
-/** The service tier that served the call, canonical: `standard`, `flex`, `priority`, `batch`, `scale`, … */
+/**
+ * The service tier that served the call, canonical: `standard`, `flex`, `priority`, `batch`,
+ * `scale`, `fast`, … An app may set it on a span itself (a batch result it records, a tier its
+ * instrumentation does not report); a tier the provider's response reports wins over it.
+ */
 export const ATTR_SERVICE_TIER = 'genai_cost.service_tier';
+/**
+ * Where the call ran, when that changes its price and the model id does not say it: an Anthropic
+ * inference geo (`us`), an Azure deployment type (`DataZone-Standard`), an AWS or Azure region
+ * (`us-gov-west-1`). Set by the app (on the span or with `withPricing`) or read from the
+ * provider's response; the processor writes the one it priced with.
+ */
+export const ATTR_REGION = 'genai_cost.region';
+/** Web searches the call made (billed per 1,000 by Anthropic and Perplexity); set by the app or read from the response. */
+export const ATTR_REQUESTS_WEB_SEARCH = 'genai_cost.requests.web_search';
 /**
  * A usage detail that changes the price and that the span's instrumentation is known to drop or
  * did not report, so the cost may be off: `cache_read` (cached input looks uncached) or
@@ -128,3 +162,8 @@ export const ATTR_USAGE_CACHE_READ = 'genai_cost.usage.cache_read.input_tokens';
 export const ATTR_USAGE_CACHE_WRITE = 'genai_cost.usage.cache_write.input_tokens';
 export const ATTR_USAGE_CACHE_WRITE_1H = 'genai_cost.usage.cache_write_1h.input_tokens';
 export const ATTR_USAGE_REASONING = 'genai_cost.usage.reasoning.output_tokens';
+/** Uncached audio and image input tokens and audio and image output tokens a span was priced with. */
+export const ATTR_USAGE_AUDIO_INPUT = 'genai_cost.usage.audio.input_tokens';
+export const ATTR_USAGE_AUDIO_OUTPUT = 'genai_cost.usage.audio.output_tokens';
+export const ATTR_USAGE_IMAGE_INPUT = 'genai_cost.usage.image.input_tokens';
+export const ATTR_USAGE_IMAGE_OUTPUT = 'genai_cost.usage.image.output_tokens';

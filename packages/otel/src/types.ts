@@ -150,7 +150,7 @@ export interface PricedSpan {
   role: GenAISpanRole | 'duplicate' | undefined;
   /** USD, set when the span carries a cost (computed, or its own preset one). */
   costUsd?: number | undefined;
-  /** The price used (`provider/model@effectiveFrom`), or `span` for a preset cost kept. */
+  /** The price used (`provider/model@effectiveFrom` and the dimensions that applied, `+flex`, `+geo`, …), or `span` for a preset cost kept. */
   priceId?: string | undefined;
   /** Set when a model call was left without a cost. */
   unpricedReason?: UnpricedReason | undefined;

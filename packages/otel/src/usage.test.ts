@@ -49,7 +49,20 @@ describe('readCall conventions', () => {
       role: 'inference',
       model: 'gpt-4o-2024-08-06',
       provider: 'openai',
-      usage: { inputTokens: 1000, outputTokens: 300, cacheReadTokens: 400, cacheWriteTokens: 100, reasoningTokens: 200, inputExcludedCache: false, cacheReadReported: true },
+      usage: {
+        inputTokens: 1000,
+        outputTokens: 300,
+        cacheReadTokens: 400,
+        cacheWriteTokens: 100,
+        reasoningTokens: 200,
+        audioInputTokens: 0,
+        audioOutputTokens: 0,
+        imageInputTokens: 0,
+        imageOutputTokens: 0,
+        webSearchRequests: 0,
+        inputExcludedCache: false,
+        cacheReadReported: true,
+      },
     });
   });
 
@@ -239,10 +252,29 @@ describe('readCall details', () => {
   });
 });
 
+const NO_DETAILS = { audioInputTokens: 0, audioOutputTokens: 0, imageInputTokens: 0, imageOutputTokens: 0, webSearchRequests: 0 };
+
 describe('mergeUsage', () => {
   it('takes each count from the reading that has more of it, and the 1-hour split from the one that has it', () => {
-    const a = { inputTokens: 5100, outputTokens: 300, cacheReadTokens: 2000, cacheWriteTokens: 3000, cacheWrite1hTokens: undefined, reasoningTokens: 0, inputExcludedCache: true, cacheReadReported: true };
+    const a = {
+      ...NO_DETAILS,
+      inputTokens: 5100,
+      outputTokens: 300,
+      cacheReadTokens: 2000,
+      cacheWriteTokens: 3000,
+      cacheWrite1hTokens: undefined,
+      reasoningTokens: 0,
+      inputExcludedCache: true,
+      cacheReadReported: true,
+    };
     const b = { ...a, cacheReadTokens: 0, cacheWrite1hTokens: 2000, reasoningTokens: 20, inputExcludedCache: false, cacheReadReported: false };
     expect(mergeUsage(a, b)).toEqual({ ...a, cacheWrite1hTokens: 2000, reasoningTokens: 20 });
+  });
+
+  it('carries the audio and image parts and web searches of either reading, each within its total', () => {
+    const plain = { ...NO_DETAILS, inputTokens: 1000, outputTokens: 200, cacheReadTokens: 400, cacheWriteTokens: 0, cacheWrite1hTokens: undefined, reasoningTokens: 0, inputExcludedCache: false, cacheReadReported: true };
+    const detailed = { ...plain, cacheReadTokens: 0, audioInputTokens: 700, audioOutputTokens: 50, webSearchRequests: 2 };
+    // 1,000 input of which 400 cached: at most 600 uncached audio tokens.
+    expect(mergeUsage(plain, detailed)).toMatchObject({ cacheReadTokens: 400, audioInputTokens: 600, audioOutputTokens: 50, webSearchRequests: 2 });
   });
 });

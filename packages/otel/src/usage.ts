@@ -1,8 +1,10 @@
 import type { Attributes } from '@opentelemetry/api';
 import { canonicalProvider } from '@genai-cost/pricing';
+import { bedrockModel, jsonNumber, regionOf, serviceTierOf, webSearchesOf } from './callDetails.js';
 import type { GenAISpanRole } from './classify.js';
 import * as sc from './semconv.js';
 
+export { canonicalServiceTier } from './callDetails.js';
 export { classify } from './classify.js';
 export type { GenAISpanRole } from './classify.js';
 
@@ -20,6 +22,16 @@ export interface NormalisedUsage {
   /** The part of `cacheWriteTokens` written with a 1-hour TTL; undefined when the span does not say. */
   cacheWrite1hTokens: number | undefined;
   reasoningTokens: number;
+  /** Uncached input tokens that were audio (priced at the model's audio rate where it has one). */
+  audioInputTokens: number;
+  /** Output tokens that were audio. */
+  audioOutputTokens: number;
+  /** Uncached input tokens that were images. */
+  imageInputTokens: number;
+  /** Output tokens that were images. */
+  imageOutputTokens: number;
+  /** Web searches the call made (a per-request charge). */
+  webSearchRequests: number;
   /** True when the span reported input without cached tokens and they were added back. */
   inputExcludedCache: boolean;
   /** True when the span carries a cache-read count (0 included). */
@@ -32,8 +44,10 @@ export interface GenAICall {
   model?: string | undefined;
   /** The provider name as the span carries it. */
   provider?: string | undefined;
-  /** The service tier that served the call, canonical (see `canonicalServiceTier`). */
+  /** The service tier that served the call, canonical (see `canonicalServiceTier`), or the one the app declared. */
   serviceTier?: string | undefined;
+  /** Where the call ran, when its price depends on it and the model id does not say it (`us`, `DataZone-Standard`). */
+  region?: string | undefined;
   usage?: NormalisedUsage | undefined;
   /** Set when `role` is `inference` and the span cannot be priced from what it carries. */
   problem?: Exclude<UnpricedReason, 'unknown_model'> | undefined;
@@ -49,7 +63,9 @@ export interface UsageReadOptions {
 
 const MODEL_KEYS = [sc.GEN_AI_RESPONSE_MODEL, sc.GEN_AI_REQUEST_MODEL, sc.LLM_MODEL_NAME, sc.AI_RESPONSE_MODEL, sc.AI_MODEL_ID, sc.EMBEDDING_MODEL_NAME];
 const PROVIDER_KEYS = [sc.GEN_AI_PROVIDER_NAME, sc.GEN_AI_SYSTEM, sc.LLM_PROVIDER, sc.LLM_SYSTEM, sc.AI_MODEL_PROVIDER];
-const OPENAI_TIER_KEYS = [sc.OPENAI_RESPONSE_SERVICE_TIER, sc.GEN_AI_OPENAI_RESPONSE_SERVICE_TIER, sc.OPENAI_REQUEST_SERVICE_TIER, sc.GEN_AI_OPENAI_REQUEST_SERVICE_TIER];
+
+/** Sets the audio and image parts of `u` from a convention's attributes; false when one is not a valid count. */
+type ModalityReader = (attrs: Attributes, u: NormalisedUsage, max: number) => boolean;
 
 /** Where one convention keeps each count, most current name first. */
 interface UsageKeys {
@@ -58,6 +74,8 @@ interface UsageKeys {
   cacheRead: readonly string[];
   cacheWrite: readonly string[];
   reasoning: readonly string[];
+  /** Each reader reads its own fixed keys: a key chosen per convention at one read site would make every read slow. */
+  modalities?: ModalityReader;
 }
 
 /**
@@ -71,6 +89,7 @@ const GEN_AI_KEYS: UsageKeys = {
   cacheRead: [sc.GEN_AI_USAGE_CACHE_READ, sc.GEN_AI_USAGE_CACHE_READ_LEGACY],
   cacheWrite: [sc.GEN_AI_USAGE_CACHE_CREATION, sc.GEN_AI_USAGE_CACHE_WRITE, sc.GEN_AI_USAGE_CACHE_CREATION_LEGACY],
   reasoning: [sc.GEN_AI_USAGE_REASONING, sc.GEN_AI_USAGE_REASONING_LEGACY],
+  modalities: genAiModalities,
 };
 const OPENINFERENCE_KEYS: UsageKeys = {
   input: [sc.LLM_TOKEN_COUNT_PROMPT],
@@ -78,6 +97,7 @@ const OPENINFERENCE_KEYS: UsageKeys = {
   cacheRead: [sc.LLM_TOKEN_COUNT_CACHE_READ],
   cacheWrite: [sc.LLM_TOKEN_COUNT_CACHE_WRITE],
   reasoning: [sc.LLM_TOKEN_COUNT_REASONING],
+  modalities: openInferenceModalities,
 };
 /** The AI SDK, known by `ai.operationId`; its doGenerate spans also carry gen_ai.* counts, without the details. */
 const AI_SDK_KEYS: UsageKeys = {
@@ -101,6 +121,7 @@ const WRITTEN_KEYS: UsageKeys = {
   cacheRead: [sc.ATTR_USAGE_CACHE_READ],
   cacheWrite: [sc.ATTR_USAGE_CACHE_WRITE],
   reasoning: [sc.ATTR_USAGE_REASONING],
+  modalities: writtenModalities,
 };
 const CONVENTIONS = [GEN_AI_KEYS, OPENINFERENCE_KEYS, OPENLLMETRY_KEYS];
 
@@ -168,58 +189,12 @@ export function providerId(raw: string): string {
 /** Memo of `providerId`: lowercasing and alias lookups ran on every model call. */
 const PROVIDER_IDS = new Map<string, string>();
 
-const TIER_ALIASES: Readonly<Record<string, string>> = { default: 'standard', standard: 'standard', auto: '' };
-
-/**
- * The canonical name of a service tier as a provider reports it: lowercase, OpenAI's `default`
- * and Anthropic's `standard` both `standard`; `auto` (a request, not a tier that served) is none.
- */
-export function canonicalServiceTier(raw: unknown): string | undefined {
-  if (typeof raw !== 'string') return undefined;
-  const lower = raw.trim().toLowerCase();
-  if (lower === '' || lower.length > 32) return undefined;
-  const alias = TIER_ALIASES[lower];
-  return alias === undefined ? lower : alias || undefined;
-}
-
-/** A number after `"key":` in JSON text, without parsing the whole document. */
-function jsonNumber(text: string, key: string): number | undefined {
-  const at = text.indexOf(`"${key}":`);
-  if (at < 0) return undefined;
-  const n = Number.parseInt(text.slice(at + key.length + 3, at + key.length + 16), 10);
-  return Number.isFinite(n) ? n : undefined;
-}
-
-/** A string after `"key":"` in JSON text. */
-function jsonString(text: string, key: string): string | undefined {
-  const at = text.indexOf(`"${key}":"`);
-  if (at < 0) return undefined;
-  const from = at + key.length + 4;
-  const to = text.indexOf('"', from);
-  return to < 0 ? undefined : text.slice(from, to);
-}
-
-function serviceTierOf(attrs: Attributes, provider: string | undefined, aiSdk: boolean): string | undefined {
-  if (aiSdk) {
-    const meta = attrs[sc.AI_RESPONSE_PROVIDER_METADATA];
-    if (typeof meta !== 'string') return undefined;
-    return canonicalServiceTier(jsonString(meta, 'serviceTier') ?? jsonString(meta, 'service_tier'));
-  }
-  if (provider === undefined) return undefined;
-  // Only the provider's own keys: every absent key read costs time on every model call.
-  const id = providerId(provider);
-  if (id === 'anthropic') return canonicalServiceTier(attrs[sc.ANTHROPIC_RESPONSE_SERVICE_TIER]);
-  if (id === 'openai') return canonicalServiceTier(first(attrs, OPENAI_TIER_KEYS));
-  return undefined;
-}
-
 /** The 1-hour part of the cache writes, where the span reports the 5-minute / 1-hour split. */
-function oneHourWrites(attrs: Attributes, cacheWrite: number, aiSdk: boolean, max: number): number | undefined {
+function oneHourWrites(attrs: Attributes, cacheWrite: number, meta: string | undefined, aiSdk: boolean, max: number): number | undefined {
   let h1: number | undefined;
   let m5: number | undefined;
   if (aiSdk) {
-    const meta = attrs[sc.AI_RESPONSE_PROVIDER_METADATA];
-    if (typeof meta !== 'string') return undefined;
+    if (meta === undefined) return undefined;
     h1 = jsonNumber(meta, 'ephemeral_1h_input_tokens');
     m5 = jsonNumber(meta, 'ephemeral_5m_input_tokens');
   } else {
@@ -232,31 +207,87 @@ function oneHourWrites(attrs: Attributes, cacheWrite: number, aiSdk: boolean, ma
 }
 
 /**
- * Reads model, provider, service tier and usage from a span's attributes in any of the supported
- * conventions and normalises them: input includes cached tokens (added back where an
- * instrumentation reports Anthropic's raw input, known by its scope or because cache tokens exceed
- * input), output includes reasoning (added where reasoning exceeds output, as Gemini's thoughts
- * do). Usage this package wrote (`genai_cost.usage.*`) beats the span's own counts.
+ * Sets the modality parts of `u`, each within its total: audio and image input within the
+ * uncached input (a part counted twice would be billed twice), audio and image output within output.
+ */
+function setModalities(u: NormalisedUsage, audioIn: number, audioOut: number, imageIn: number, imageOut: number): void {
+  const uncached = Math.max(0, u.inputTokens - u.cacheReadTokens - u.cacheWriteTokens);
+  u.audioInputTokens = Math.min(Math.max(0, audioIn), uncached);
+  u.imageInputTokens = Math.min(Math.max(0, imageIn), uncached - u.audioInputTokens);
+  u.audioOutputTokens = Math.min(audioOut, u.outputTokens);
+  u.imageOutputTokens = Math.min(imageOut, u.outputTokens - u.audioOutputTokens);
+}
+
+/**
+ * OTel GenAI usage by modality. Its audio and image input counts include their cached parts, which
+ * are also in the cache-read count and billed at the cache-read rate: they are taken out.
+ */
+function genAiModalities(attrs: Attributes, u: NormalisedUsage, max: number): boolean {
+  const audioIn = count(attrs[sc.GEN_AI_USAGE_AUDIO_INPUT], max);
+  const audioOut = count(attrs[sc.GEN_AI_USAGE_AUDIO_OUTPUT], max);
+  const imageIn = count(attrs[sc.GEN_AI_USAGE_IMAGE_INPUT], max);
+  const imageOut = count(attrs[sc.GEN_AI_USAGE_IMAGE_OUTPUT], max);
+  if (audioIn === undefined && audioOut === undefined && imageIn === undefined && imageOut === undefined) return true;
+  const audioCached = audioIn !== undefined && audioIn > 0 && u.cacheReadTokens > 0 ? count(attrs[sc.GEN_AI_USAGE_AUDIO_CACHE_READ], max) : undefined;
+  const imageCached = imageIn !== undefined && imageIn > 0 && u.cacheReadTokens > 0 ? count(attrs[sc.GEN_AI_USAGE_IMAGE_CACHE_READ], max) : undefined;
+  if (audioIn === INVALID || audioOut === INVALID || imageIn === INVALID || imageOut === INVALID || audioCached === INVALID || imageCached === INVALID) return false;
+  setModalities(u, (audioIn ?? 0) - (audioCached ?? 0), audioOut ?? 0, (imageIn ?? 0) - (imageCached ?? 0), imageOut ?? 0);
+  return true;
+}
+
+/** OpenInference audio details (OpenAI's `audio_tokens` of prompt and completion). */
+function openInferenceModalities(attrs: Attributes, u: NormalisedUsage, max: number): boolean {
+  const audioIn = count(attrs[sc.LLM_TOKEN_COUNT_PROMPT_AUDIO], max);
+  const audioOut = count(attrs[sc.LLM_TOKEN_COUNT_COMPLETION_AUDIO], max);
+  if (audioIn === undefined && audioOut === undefined) return true;
+  if (audioIn === INVALID || audioOut === INVALID) return false;
+  setModalities(u, audioIn ?? 0, audioOut ?? 0, 0, 0);
+  return true;
+}
+
+/** The modality parts this package wrote with the usage a span was priced with (already uncached). */
+function writtenModalities(attrs: Attributes, u: NormalisedUsage, max: number): boolean {
+  const audioIn = count(attrs[sc.ATTR_USAGE_AUDIO_INPUT], max);
+  const audioOut = count(attrs[sc.ATTR_USAGE_AUDIO_OUTPUT], max);
+  const imageIn = count(attrs[sc.ATTR_USAGE_IMAGE_INPUT], max);
+  const imageOut = count(attrs[sc.ATTR_USAGE_IMAGE_OUTPUT], max);
+  if (audioIn === INVALID || audioOut === INVALID || imageIn === INVALID || imageOut === INVALID) return false;
+  setModalities(u, audioIn ?? 0, audioOut ?? 0, imageIn ?? 0, imageOut ?? 0);
+  return true;
+}
+
+/**
+ * Reads model, provider, billing details (service tier, region, web searches) and usage from a
+ * span's attributes in any of the supported conventions and normalises them: input includes cached
+ * tokens (added back where an instrumentation reports Anthropic's raw input, known by its scope or
+ * because cache tokens exceed input), output includes reasoning (added where reasoning exceeds
+ * output, as Gemini's thoughts do), audio and image parts are uncached parts of input and parts of
+ * output. Usage this package wrote (`genai_cost.usage.*`) beats the span's own counts.
  */
 export function readCall(attrs: Attributes, role: GenAISpanRole, scopeName: string, options: UsageReadOptions): GenAICall {
-  const model = firstString(attrs, MODEL_KEYS);
+  let model = firstString(attrs, MODEL_KEYS);
   const provider = firstString(attrs, PROVIDER_KEYS);
   if (role !== 'inference') return { role, model, provider };
 
   const keys = conventionOf(attrs);
   const aiSdk = keys === AI_SDK_KEYS;
-  const serviceTier = serviceTierOf(attrs, provider, aiSdk);
-  if (keys === undefined) return { role, model, provider, serviceTier, problem: 'no_usage' };
+  const id = provider === undefined ? undefined : providerId(provider);
+  const rawMeta = aiSdk ? attrs[sc.AI_RESPONSE_PROVIDER_METADATA] : undefined;
+  const meta = typeof rawMeta === 'string' ? rawMeta : undefined;
+  if (id === 'bedrock' && model !== undefined) model = bedrockModel(attrs, model);
+  const serviceTier = serviceTierOf(attrs, id, meta);
+  const region = regionOf(attrs, id, meta);
+  if (keys === undefined) return { role, model, provider, serviceTier, region, problem: 'no_usage' };
   const max = options.maxTokens;
   const input = tokens(attrs, keys.input, max);
   const output = tokens(attrs, keys.output, max);
-  if (input === undefined && output === undefined) return { role, model, provider, serviceTier, problem: 'no_usage' };
+  if (input === undefined && output === undefined) return { role, model, provider, serviceTier, region, problem: 'no_usage' };
   const cacheReadRaw = tokens(attrs, keys.cacheRead, max);
   const cacheRead = cacheReadRaw ?? 0;
   const cacheWrite = tokens(attrs, keys.cacheWrite, max) ?? 0;
   const reasoning = tokens(attrs, keys.reasoning, max) ?? 0;
   if (input === INVALID || output === INVALID || cacheRead === INVALID || cacheWrite === INVALID || reasoning === INVALID) {
-    return { role, model, provider, serviceTier, problem: 'invalid_usage' };
+    return { role, model, provider, serviceTier, region, problem: 'invalid_usage' };
   }
   const rawInput = input ?? 0;
   const cached = cacheRead + cacheWrite;
@@ -269,14 +300,21 @@ export function readCall(attrs: Attributes, role: GenAISpanRole, scopeName: stri
     outputTokens: reasoning > rawOutput ? rawOutput + reasoning : rawOutput,
     cacheReadTokens: cacheRead,
     cacheWriteTokens: cacheWrite,
-    cacheWrite1hTokens: cacheWrite > 0 ? oneHourWrites(attrs, cacheWrite, aiSdk, max) : undefined,
+    cacheWrite1hTokens: cacheWrite > 0 ? oneHourWrites(attrs, cacheWrite, meta, aiSdk, max) : undefined,
     reasoningTokens: reasoning,
+    audioInputTokens: 0,
+    audioOutputTokens: 0,
+    imageInputTokens: 0,
+    imageOutputTokens: 0,
+    webSearchRequests: webSearchesOf(attrs, id, meta),
     inputExcludedCache,
     cacheReadReported: cacheReadRaw !== undefined,
   };
-  if (usage.inputTokens > max || usage.outputTokens > max) return { role, model, provider, serviceTier, problem: 'invalid_usage' };
-  if (model === undefined) return { role, model, provider, serviceTier, usage, problem: 'missing_model' };
-  return { role, model, provider, serviceTier, usage };
+  if (usage.inputTokens > max || usage.outputTokens > max || (keys.modalities !== undefined && !keys.modalities(attrs, usage, max))) {
+    return { role, model, provider, serviceTier, region, problem: 'invalid_usage' };
+  }
+  if (model === undefined) return { role, model, provider, serviceTier, region, usage, problem: 'missing_model' };
+  return { role, model, provider, serviceTier, region, usage };
 }
 
 /**
@@ -289,16 +327,29 @@ export function mergeUsage(a: NormalisedUsage, b: NormalisedUsage): NormalisedUs
   const cacheWriteTokens = Math.max(a.cacheWriteTokens, b.cacheWriteTokens);
   const h1 = a.cacheWrite1hTokens ?? b.cacheWrite1hTokens;
   const reasoningTokens = Math.max(a.reasoningTokens, b.reasoningTokens);
-  return {
+  const merged: NormalisedUsage = {
     inputTokens: Math.max(a.inputTokens, b.inputTokens, cacheReadTokens + cacheWriteTokens),
     outputTokens: Math.max(a.outputTokens, b.outputTokens, reasoningTokens),
     cacheReadTokens,
     cacheWriteTokens,
     cacheWrite1hTokens: h1 === undefined ? undefined : Math.min(h1, cacheWriteTokens),
     reasoningTokens,
+    audioInputTokens: 0,
+    audioOutputTokens: 0,
+    imageInputTokens: 0,
+    imageOutputTokens: 0,
+    webSearchRequests: Math.max(a.webSearchRequests, b.webSearchRequests),
     inputExcludedCache: a.inputExcludedCache || b.inputExcludedCache,
     cacheReadReported: a.cacheReadReported || b.cacheReadReported,
   };
+  setModalities(
+    merged,
+    Math.max(a.audioInputTokens, b.audioInputTokens),
+    Math.max(a.audioOutputTokens, b.audioOutputTokens),
+    Math.max(a.imageInputTokens, b.imageInputTokens),
+    Math.max(a.imageOutputTokens, b.imageOutputTokens),
+  );
+  return merged;
 }
 
 /** Whether two usages would be stored and priced alike. */
@@ -309,6 +360,11 @@ export function sameUsage(a: NormalisedUsage, b: NormalisedUsage): boolean {
     a.cacheReadTokens === b.cacheReadTokens &&
     a.cacheWriteTokens === b.cacheWriteTokens &&
     a.cacheWrite1hTokens === b.cacheWrite1hTokens &&
-    a.reasoningTokens === b.reasoningTokens
+    a.reasoningTokens === b.reasoningTokens &&
+    a.audioInputTokens === b.audioInputTokens &&
+    a.audioOutputTokens === b.audioOutputTokens &&
+    a.imageInputTokens === b.imageInputTokens &&
+    a.imageOutputTokens === b.imageOutputTokens &&
+    a.webSearchRequests === b.webSearchRequests
   );
 }

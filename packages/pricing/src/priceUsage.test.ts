@@ -148,6 +148,16 @@ describe('cache writes, modalities and per-request charges', () => {
     expect(p.cost.totalUsd).toBe(0.03);
     expect(price({ model: 'gpt-4o', usage: { inputTokens: 0, outputTokens: 0 }, requests: { web_search: 1 } }).ignored).toEqual(['requests:web_search']);
   });
+
+  // https://docs.perplexity.ai/getting-started/pricing: Sonar $1/$1 per million tokens plus a request fee per
+  // 1,000 requests ($12 at high search context, the one both reference catalogs list).
+  it('charges a per-request fee once per call unless a count is given', () => {
+    const p = price({ model: 'sonar', provider: 'perplexity', usage: { inputTokens: 1000, outputTokens: 1000 } });
+    expect(p.cost.requestsUsd).toBe(0.012);
+    expect(p.cost.totalUsd).toBe(0.002 + 0.012);
+    expect(price({ model: 'sonar', provider: 'perplexity', usage: { inputTokens: 0, outputTokens: 0 }, requests: { request: 0 } }).cost.totalUsd).toBe(0);
+    expect(price({ model: 'gpt-4o', usage: { inputTokens: 0, outputTokens: 0 } }).ignored).toEqual([]);
+  });
 });
 
 describe('long-context tiers are decided on the whole prompt', () => {

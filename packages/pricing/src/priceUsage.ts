@@ -1,6 +1,6 @@
 import { periodAt } from './catalog.js';
 import type { ModelMatch, ModelPrice, PriceCatalog, PricePeriod } from './catalog.js';
-import { ratesFor, sumUsd, usd } from './cost.js';
+import { USD_SCALE, ratesFor, usd } from './cost.js';
 import { WEEKDAYS } from './dimensions.js';
 import type { ModalityRates, ServiceTier, ServiceTierPrice } from './dimensions.js';
 import { regionClass } from './match.js';
@@ -37,7 +37,10 @@ export interface PriceRequest {
   serviceTier?: string | undefined;
   /** Region or data-residency hint (`us` inference geo, `us-gov-west-1`, `DataZone-Standard`); a Bedrock model id carries its own. */
   region?: string | undefined;
-  /** Counts of per-request charges by kind (`{ web_search: 3 }`). */
+  /**
+   * Counts of per-request charges by kind (`{ web_search: 3 }`). A `request` charge (a fee per API
+   * request, as Perplexity's) applies once per call unless a count is given.
+   */
   requests?: Readonly<Record<string, number>> | undefined;
 }
 
@@ -73,31 +76,37 @@ export interface PricedCall {
   match: ModelMatch;
   model: ModelPrice;
   period: PricePeriod;
-  applied: AppliedDimensions;
+  applied: Readonly<AppliedDimensions>;
   /** Requested dimensions this price has no rate for, priced as standard (`serviceTier:flex`, `requests:web_search`). */
-  ignored: string[];
+  ignored: readonly string[];
   /** Text token rates after every multiplier. */
   rates: Rates;
   cost: UsageCost;
 }
 
 const STANDARD_TIERS = new Set(['', 'default', 'standard', 'auto', 'on_demand', 'on-demand']);
-// Shared results for the common case, so pricing a plain call allocates little.
+// Shared results for the common case: pricing a plain call allocates little (it runs per span).
 const NO_TIER: { name?: ServiceTier; price?: ServiceTierPrice; ignored?: string } = Object.freeze({});
-const NO_MULTIPLIER: { name?: string; region?: string; multiplier: number } = Object.freeze({ multiplier: 1 });
+const NO_MULTIPLIER: { name?: string; region?: string; multiplier: number; ignored?: string } = Object.freeze({ multiplier: 1 });
+const NONE_IGNORED: readonly string[] = Object.freeze([]);
+const NO_DIMENSIONS: Readonly<AppliedDimensions> = Object.freeze({ multiplier: 1 });
+/** A tier name already lowercase and trimmed. */
+const CANONICAL_NAME = /^[a-z_-]+$/;
+/** Per-request charges are per 1,000 requests. */
+const PER_REQUEST = 1e-3;
 
 function chooseServiceTier(period: PricePeriod, requested: string | undefined): { name?: ServiceTier; price?: ServiceTierPrice; ignored?: string } {
-  if (requested === undefined) return NO_TIER;
-  const want = requested.trim().toLowerCase();
+  // Spans mostly name the standard tier, already in canonical form: no string work for them.
+  if (requested === undefined || STANDARD_TIERS.has(requested)) return NO_TIER;
+  const want = CANONICAL_NAME.test(requested) ? requested : requested.trim().toLowerCase();
   if (STANDARD_TIERS.has(want)) return NO_TIER;
-  const tiers = period.serviceTiers ?? {};
+  const tiers = period.serviceTiers;
+  const own = tiers?.[want as ServiceTier];
+  if (own !== undefined) return { name: want as ServiceTier, price: own };
   // OpenAI renamed priority processing to fast mode; either spelling names either entry.
-  const names = want === 'priority' ? ['priority', 'fast'] : want === 'fast' ? ['fast', 'priority'] : [want];
-  for (const n of names) {
-    const price = tiers[n as ServiceTier];
-    if (price !== undefined) return { name: n as ServiceTier, price };
-  }
-  return { ignored: `serviceTier:${want}` };
+  const other = want === 'priority' ? 'fast' : want === 'fast' ? 'priority' : undefined;
+  const alias = other === undefined ? undefined : tiers?.[other];
+  return alias !== undefined ? { name: other, price: alias } : { ignored: `serviceTier:${want}` };
 }
 
 function minutesOfDay(hhmm: string): number {
@@ -132,9 +141,9 @@ function modalRate(r: ModalityRates | undefined, kind: 'input' | 'output', text:
   return own === undefined ? text : own * multiplier;
 }
 
-function modalityCost(tokensIn: number, tokensOut: number, rates: ModalityRates | undefined, text: Rates, m: number): number {
-  if (tokensIn === 0 && tokensOut === 0) return 0;
-  return sumUsd(usd(tokensIn, rates?.input === undefined ? text.input : rates.input * m), usd(tokensOut, rates?.output === undefined ? text.output : rates.output * m));
+/** A sum of USD amounts, rounded as `usd` rounds. */
+function roundUsd(x: number): number {
+  return Math.round(x * USD_SCALE) / USD_SCALE;
 }
 
 function contextThreshold(tiers: readonly { aboveInputTokens: number }[] | undefined, inputTokens: number): number | undefined {
@@ -143,16 +152,32 @@ function contextThreshold(tiers: readonly { aboveInputTokens: number }[] | undef
   return undefined;
 }
 
-function regionMultiplier(period: PricePeriod, match: ModelMatch, request: PriceRequest, ignored: string[]): { region?: string; multiplier: number } {
+function regionMultiplier(period: PricePeriod, match: ModelMatch, hint: string | undefined): { region?: string; multiplier: number; ignored?: string } {
   const regions = period.regions;
-  const fromName = match.region;
-  if (regions === undefined && request.region === undefined) return NO_MULTIPLIER;
-  const hinted = request.region === undefined || request.region === '' ? undefined : regionClass(request.region);
-  for (const cls of [hinted, fromName]) {
+  if (regions === undefined && hint === undefined) return NO_MULTIPLIER;
+  const hinted = hint === undefined || hint === '' ? undefined : regionClass(hint);
+  for (const cls of [hinted, match.region]) {
     if (cls !== undefined && regions?.[cls] !== undefined) return { region: cls, multiplier: regions[cls] };
   }
-  if (hinted !== undefined && hinted !== 'global' && regions !== undefined) ignored.push(`region:${hinted}`);
-  return NO_MULTIPLIER;
+  return hinted !== undefined && hinted !== 'global' && regions !== undefined ? { multiplier: 1, ignored: `region:${hinted}` } : NO_MULTIPLIER;
+}
+
+/** Per-request charges of `period` for `counts`; `request` (a fee per API request) counts one per call by default. */
+function requestCharges(period: PricePeriod, counts: Readonly<Record<string, number>> | undefined, ignored: string[] | undefined): { usd: number; ignored: string[] | undefined } {
+  let total = 0;
+  const charges = period.requests;
+  if (charges !== undefined) {
+    for (const kind in charges) {
+      const count = counts?.[kind] ?? (kind === 'request' ? 1 : 0);
+      if (count > 0) total += Math.round(count * charges[kind]! * PER_REQUEST * USD_SCALE) / USD_SCALE;
+    }
+  }
+  if (counts !== undefined) {
+    for (const kind in counts) {
+      if (counts[kind]! > 0 && kind !== 'request' && charges?.[kind] === undefined) (ignored ??= []).push(`requests:${kind}`);
+    }
+  }
+  return { usd: roundUsd(total), ignored };
 }
 
 /**
@@ -168,14 +193,15 @@ export function priceUsage(catalog: PriceCatalog, request: PriceRequest): Priced
   const at = request.at ?? Date.now();
   const period = periodAt(match.model, at);
   const u = request.usage;
-  const ignored: string[] = [];
+  let ignored: string[] | undefined;
 
   const tier = chooseServiceTier(period, request.serviceTier);
-  if (tier.ignored !== undefined) ignored.push(tier.ignored);
+  if (tier.ignored !== undefined) (ignored ??= []).push(tier.ignored);
   const ownRates = tier.price !== undefined && !('multiplier' in tier.price) ? tier.price : undefined;
   const tierMultiplier = tier.price !== undefined && 'multiplier' in tier.price ? tier.price.multiplier : 1;
   const base = ownRates ?? period;
-  const region = regionMultiplier(period, match, request, ignored);
+  const region = regionMultiplier(period, match, request.region);
+  if (region.ignored !== undefined) (ignored ??= []).push(region.ignored);
   const window = timeWindowAt(period, at);
   const multiplier = tierMultiplier * region.multiplier * window.multiplier;
   const rates = scale(ratesFor(base, u.inputTokens), multiplier);
@@ -185,50 +211,61 @@ export function priceUsage(catalog: PriceCatalog, request: PriceRequest): Priced
   const cacheWrite = u.cacheWriteTokens ?? 0;
   const cacheWrite1h = Math.min(cacheWrite, Math.max(0, u.cacheWrite1hTokens ?? 0));
   const uncached = Math.max(0, u.inputTokens - cacheRead - cacheWrite);
-  const [aIn, iIn, vIn] = [u.audioInputTokens ?? 0, u.imageInputTokens ?? 0, u.videoInputTokens ?? 0];
-  const [aOut, iOut, vOut] = [u.audioOutputTokens ?? 0, u.imageOutputTokens ?? 0, u.videoOutputTokens ?? 0];
-  const textIn = Math.max(0, uncached - aIn - iIn - vIn);
-  const textOut = Math.max(0, u.outputTokens - aOut - iOut - vOut);
+  const aIn = u.audioInputTokens ?? 0;
+  const iIn = u.imageInputTokens ?? 0;
+  const vIn = u.videoInputTokens ?? 0;
+  const aOut = u.audioOutputTokens ?? 0;
+  const iOut = u.imageOutputTokens ?? 0;
+  const vOut = u.videoOutputTokens ?? 0;
 
-  const audioUsd = modalityCost(aIn, aOut, period.audio, rates, multiplier);
-  const imageUsd = modalityCost(iIn, iOut, period.image, rates, multiplier);
-  const videoUsd = modalityCost(vIn, vOut, period.video, rates, multiplier);
-  const inputUsd =
-    textIn === uncached
-      ? usd(textIn, rates.input)
-      : sumUsd(usd(textIn, rates.input), usd(aIn, modalRate(period.audio, 'input', rates.input, multiplier)), usd(iIn, modalRate(period.image, 'input', rates.input, multiplier)), usd(vIn, modalRate(period.video, 'input', rates.input, multiplier)));
-  const outputUsd =
-    textOut === u.outputTokens
-      ? usd(textOut, rates.output)
-      : sumUsd(usd(textOut, rates.output), usd(aOut, modalRate(period.audio, 'output', rates.output, multiplier)), usd(iOut, modalRate(period.image, 'output', rates.output, multiplier)), usd(vOut, modalRate(period.video, 'output', rates.output, multiplier)));
-  const cacheReadUsd = usd(cacheRead, rates.cacheRead);
-  const cacheWriteUsd = sumUsd(usd(cacheWrite - cacheWrite1h, rates.cacheWrite), usd(cacheWrite1h, rates.cacheWrite1h));
-
-  let requestsUsd = 0;
-  if (request.requests !== undefined) {
-    for (const kind in request.requests) {
-      const count = request.requests[kind]!;
-      const per1000 = period.requests?.[kind];
-      if (count === 0) continue;
-      if (per1000 === undefined) ignored.push(`requests:${kind}`);
-      else requestsUsd = sumUsd(requestsUsd, Math.round(count * per1000 * 1e7) / 1e10);
-    }
+  let inputUsd: number;
+  let outputUsd: number;
+  let audioUsd = 0;
+  let imageUsd = 0;
+  let videoUsd = 0;
+  if (aIn + iIn + vIn + aOut + iOut + vOut === 0) {
+    inputUsd = usd(uncached, rates.input);
+    outputUsd = usd(u.outputTokens, rates.output);
+  } else {
+    const audioIn = usd(aIn, modalRate(period.audio, 'input', rates.input, multiplier));
+    const audioOut = usd(aOut, modalRate(period.audio, 'output', rates.output, multiplier));
+    const imageIn = usd(iIn, modalRate(period.image, 'input', rates.input, multiplier));
+    const imageOut = usd(iOut, modalRate(period.image, 'output', rates.output, multiplier));
+    const videoIn = usd(vIn, modalRate(period.video, 'input', rates.input, multiplier));
+    const videoOut = usd(vOut, modalRate(period.video, 'output', rates.output, multiplier));
+    inputUsd = roundUsd(usd(Math.max(0, uncached - aIn - iIn - vIn), rates.input) + audioIn + imageIn + videoIn);
+    outputUsd = roundUsd(usd(Math.max(0, u.outputTokens - aOut - iOut - vOut), rates.output) + audioOut + imageOut + videoOut);
+    audioUsd = roundUsd(audioIn + audioOut);
+    imageUsd = roundUsd(imageIn + imageOut);
+    videoUsd = roundUsd(videoIn + videoOut);
   }
-  const totalUsd = sumUsd(inputUsd, outputUsd, cacheReadUsd, cacheWriteUsd, requestsUsd);
+  const cacheReadUsd = usd(cacheRead, rates.cacheRead);
+  const cacheWriteUsd = cacheWrite === 0 ? 0 : roundUsd(usd(cacheWrite - cacheWrite1h, rates.cacheWrite) + usd(cacheWrite1h, rates.cacheWrite1h));
+  let requestsUsd = 0;
+  if (period.requests !== undefined || request.requests !== undefined) {
+    const charged = requestCharges(period, request.requests, ignored);
+    requestsUsd = charged.usd;
+    ignored = charged.ignored;
+  }
+  const totalUsd = roundUsd(inputUsd + outputUsd + cacheReadUsd + cacheWriteUsd + requestsUsd);
 
-  const applied: AppliedDimensions = { multiplier };
   let priceId = period.id;
-  if (tier.name !== undefined) priceId += `+${(applied.serviceTier = tier.name)}`;
-  if (region.region !== undefined) priceId += `+${(applied.region = region.region)}`;
-  if (window.name !== undefined) priceId += `+${(applied.timeWindow = window.name)}`;
-  if (aboveInputTokens !== undefined) priceId += `+ctx>${formatTokens((applied.aboveInputTokens = aboveInputTokens))}`;
+  let applied = NO_DIMENSIONS;
+  if (tier.name !== undefined || region.region !== undefined || window.name !== undefined || aboveInputTokens !== undefined) {
+    const dims: AppliedDimensions = { multiplier };
+    if (tier.name !== undefined) priceId += `+${(dims.serviceTier = tier.name)}`;
+    if (region.region !== undefined) priceId += `+${(dims.region = region.region)}`;
+    if (window.name !== undefined) priceId += `+${(dims.timeWindow = window.name)}`;
+    if (aboveInputTokens !== undefined) priceId += `+ctx>${formatTokens((dims.aboveInputTokens = aboveInputTokens))}`;
+    applied = dims;
+  }
   return {
     priceId,
     match,
     model: match.model,
     period,
     applied,
-    ignored,
+    ignored: ignored ?? NONE_IGNORED,
     rates,
     cost: { inputUsd, outputUsd, cacheReadUsd, cacheWriteUsd, totalUsd, requestsUsd, audioUsd, imageUsd, videoUsd },
   };
@@ -237,4 +274,3 @@ export function priceUsage(catalog: PriceCatalog, request: PriceRequest): Priced
 function formatTokens(n: number): string {
   return n % 1000 === 0 ? `${n / 1000}k` : String(n);
 }
-

@@ -8,6 +8,9 @@ export interface OpenAIUsage {
   output: number;
   cached?: number;
   reasoning?: number;
+  /** Audio tokens of the prompt and of the completion (Chat Completions `audio_tokens` details). */
+  audioInput?: number;
+  audioOutput?: number;
 }
 
 /** Usage an Anthropic call reports: input excludes cache, as the Messages API counts it. */
@@ -17,6 +20,10 @@ export interface AnthropicUsage {
   cacheRead?: number;
   cacheWrite5m?: number;
   cacheWrite1h?: number;
+  /** `server_tool_use.web_search_requests`, when the call searched the web. */
+  webSearches?: number;
+  /** `inference_geo`, when the request asked for one (`us`). */
+  inferenceGeo?: string;
 }
 
 /** What the next responses carry; tests set it before each call. */
@@ -101,8 +108,8 @@ export class FakeProvider {
         prompt_tokens: u.input,
         completion_tokens: u.output,
         total_tokens: u.input + u.output,
-        prompt_tokens_details: { cached_tokens: u.cached ?? 0, audio_tokens: 0 },
-        completion_tokens_details: { reasoning_tokens: u.reasoning ?? 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+        prompt_tokens_details: { cached_tokens: u.cached ?? 0, audio_tokens: u.audioInput ?? 0 },
+        completion_tokens_details: { reasoning_tokens: u.reasoning ?? 0, audio_tokens: u.audioOutput ?? 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
       };
     }
     return {
@@ -205,6 +212,8 @@ export class FakeProvider {
       cache_creation: { ephemeral_5m_input_tokens: w5, ephemeral_1h_input_tokens: w1 },
       output_tokens: outputTokens,
       service_tier: this.script.anthropicServiceTier,
+      ...(u.webSearches === undefined ? {} : { server_tool_use: { web_search_requests: u.webSearches, web_fetch_requests: 0 } }),
+      ...(u.inferenceGeo === undefined ? {} : { inference_geo: u.inferenceGeo }),
     };
   }
 
@@ -248,8 +257,15 @@ interface SseEvent {
   data: unknown;
 }
 
-/** Providers answer with a dated snapshot of the requested alias, as the real APIs do. */
+/**
+ * Providers answer with a dated snapshot of the requested alias, as the real APIs do; Gemini and
+ * DeepSeek with the name asked for; Bedrock with the vendor's name of a model asked for by its
+ * Bedrock id (`us.anthropic.claude-sonnet-4-5-20250929-v1:0` → `claude-sonnet-4-5-20250929`).
+ */
 function dated(model: string): string {
+  const bedrock = /^(?:[a-z-]+\.)?anthropic\.(claude-[a-z0-9-]+?)(?:-v\d+)?:\d+$/.exec(model);
+  if (bedrock !== null) return bedrock[1]!;
+  if (model.startsWith('gemini-') || model.startsWith('deepseek-')) return model;
   if (model.startsWith('claude-')) return /-\d{8}$/.test(model) ? model : `${model}-20250929`;
   return /-\d{4}-\d{2}-\d{2}$/.test(model) ? model : `${model}-2025-04-14`;
 }
