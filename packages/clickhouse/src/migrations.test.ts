@@ -129,4 +129,22 @@ describe('migrate on chDB', () => {
       (await (await ch.client.query({ query: `SELECT name, type FROM system.columns WHERE database = '${db}' AND table = 'genai_spans' ORDER BY position`, format: 'JSONEachRow' })).json()) as unknown[];
     expect(await columns('migrate_0006')).toEqual(await columns('migrate_0006_fresh'));
   });
+
+  it('adds the Tags map after Feature to a spans table made before it; old rows have no tags', async () => {
+    await migrate(ch.client, { database: 'migrate_0011' });
+    await ch.client.command({ query: 'ALTER TABLE migrate_0011.genai_spans DROP COLUMN Tags' });
+    await ch.client.command({ query: `INSERT INTO migrate_0011.genai_spans (Timestamp, SpanId, Feature) VALUES (now(), 'old', 'chat')` });
+    await ch.client.command({ query: `DELETE FROM migrate_0011.schema_migrations WHERE Version = '0011_span_tags'` });
+    expect((await migrate(ch.client, { database: 'migrate_0011' })).applied).toEqual(['0011_span_tags']);
+    const columns = (db: string) => ch.rows<{ name: string; type: string }>(`SELECT name, type FROM system.columns WHERE database = '${db}' AND table = 'genai_spans' ORDER BY position`);
+    await migrate(ch.client, { database: 'migrate_0011_fresh' });
+    const migrated = await columns('migrate_0011');
+    expect(migrated).toEqual(await columns('migrate_0011_fresh'));
+    const at = migrated.findIndex((c) => c.name === 'Tags');
+    expect(migrated.slice(at - 1, at + 1)).toEqual([
+      { name: 'Feature', type: 'LowCardinality(String)' },
+      { name: 'Tags', type: 'Map(LowCardinality(String), String)' },
+    ]);
+    expect(await ch.rows(`SELECT Tags FROM migrate_0011.genai_spans`)).toEqual([{ Tags: {} }]);
+  });
 });

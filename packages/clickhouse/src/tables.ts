@@ -45,6 +45,8 @@ export interface SpanRow {
   TenantId: string;
   Tier: string;
   Feature: string;
+  /** The span's tags (`saas.tag.<key>` attributes, key without the prefix); added by 0011_span_tags. */
+  Tags: Record<string, string>;
   /** Canonical provider id (`openai`, `anthropic`, …); the raw name stays in SpanAttributes. */
   Provider: string;
   Operation: string;
@@ -104,6 +106,7 @@ export const SPAN_COLUMNS = {
   TenantId: str,
   Tier: lc,
   Feature: lc,
+  Tags: 'Map(LowCardinality(String), String) CODEC(ZSTD(1))',
   Provider: lc,
   Operation: lc,
   RequestModel: lc,
