@@ -73,7 +73,7 @@ function dropTag(kind: 'key' | 'value' | 'count', key: string): void {
       : kind === 'value'
         ? `its value is not a non-empty string of at most ${MAX_TAG_VALUE_LENGTH} characters`
         : `an attribution holds at most ${MAX_TAGS} tags`;
-  diag.warn(`genai-cost: withAttribution dropped tag ${JSON.stringify(key.slice(0, 80))}: ${why}. Further dropped tags are not logged.`);
+  diag.warn(`genai-cost: dropped tag ${JSON.stringify(key.slice(0, 80))} (from withAttribution or a saas.tag.* attribute): ${why}. Further dropped tags are not logged.`);
 }
 
 /** `base` with the valid tags of `add` laid over it, or `base` itself when `add` brings none. */
