@@ -1,6 +1,7 @@
 import { usersNearBudget } from './budgetMetrics.js';
 import { featureCost, tierMargin, unpricedSpans } from './coreMetrics.js';
 import type { MetricDefinition } from './coreMetrics.js';
+import { spanConditions } from './queries/context.js';
 import { plansSource } from './queries/sources.js';
 import { sessionOutliers } from './trendMetrics.js';
 import { P, S, TABLES, qualified } from './tables.js';
@@ -44,7 +45,7 @@ FROM (
   FROM (
     SELECT ${S.CostUsd} AS cost, toInt64(toUnixTimestamp(${ctx.to ?? 'now()'})) - toInt64(toUnixTimestamp(${S.Timestamp})) AS age, intDiv(age, 86400) AS dayBack
     FROM ${qualified(ctx.database, TABLES.spans)}
-    WHERE ${[ctx.timeFilter, `${S.SpanRole} = 'inference'`, S.Priced, ...(ctx.filters ?? [])].map((c) => `(${c})`).join(' AND ')}
+    WHERE ${[ctx.timeFilter, `${S.SpanRole} = 'inference'`, S.Priced, ...spanConditions(ctx)].map((c) => `(${c})`).join(' AND ')}
   )
   WHERE age >= 0 AND age % 86400 < 3600
 )`,

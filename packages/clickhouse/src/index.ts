@@ -48,9 +48,12 @@ export {
 export type { AccountRow, CostSkew, FeatureRow, IncompleteUsageRow, ModelRow, SessionRow, TierRow, UnpricedRow, UserReportWindow, UserRow } from './report.js';
 export { reportByCohort, reportByWeek, suggestCaps } from './report.js';
 export type { CapSuggestionRow, CohortRow, WeekRow } from './report.js';
+export { reportByTag } from './report.js';
+export type { TagReportWindow, TagRow } from './report.js';
+export type { TagFilter } from './queries/context.js';
 export { reprice, dimensionsOfPriceId, toPriceRequest } from './reprice.js';
 export type { RepriceOptions, RepriceResult, TierChange } from './reprice.js';
-export { DEFAULT_DATABASE, TABLES } from './tables.js';
+export { DEFAULT_DATABASE, TABLES, TG } from './tables.js';
 export type { SpanRow } from './tables.js';
 export { SpanRowMapper, isGenAISpan } from './spanRow.js';
 export type { SpanRowMapperOptions } from './spanRow.js';

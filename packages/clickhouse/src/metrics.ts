@@ -17,6 +17,7 @@ import { cacheReadShare, marginTrend, overallMargin, sessionOutliers, tierCostDi
 import { capSuggestions } from './capMetrics.js';
 import { cohortCost } from './cohortMetrics.js';
 import { aiCogsVsTarget, costPerUserClimb, weeklyTierMargin } from './targetMetrics.js';
+import { tagCost } from './tagMetrics.js';
 
 export type { MetricDefinition } from './coreMetrics.js';
 export { POWER_USER_MULTIPLE } from './coreMetrics.js';
@@ -59,6 +60,7 @@ export const METRICS = {
   capSuggestions,
   aiCogsVsTarget,
   costPerUserClimb,
+  tagCost,
 } as const satisfies Record<string, MetricDefinition>;
 
 /** A metric's name in METRICS. */

@@ -41,7 +41,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: '0007_genai_spans_rejected', statements: SCHEMA.spansRejected },
   { version: '0008_budget_scopes', statements: budgetScopesStatements },
   { version: '0009_users', statements: SCHEMA.users },
-  { version: '0011_span_tags', statements: addSpanColumns(['Tags']) },
+  { version: '0011_span_tags', statements: (o) => [...addSpanColumns(['Tags'])(o), ...SCHEMA.tagDaily(o)] },
 ];
 
 /**
