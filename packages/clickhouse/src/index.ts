@@ -22,7 +22,7 @@ export { ClickHouseBudgetEventSink, ClickHousePlanSource, ClickHouseSpendSource 
 export type { BudgetClickHouseOptions, BudgetEventRecord, BudgetEventSinkOptions, BudgetPlanFromTable, PeriodSpendFromTable } from './budget.js';
 export { planRow, replacePlans, readPlans } from './plans.js';
 export type { PlanRow } from './plans.js';
-export { METRICS, POWER_USER_MULTIPLE, BUDGET_WARNING_PCT, SESSION_OUTLIER_MULTIPLE, SPIKE_BASELINE_DAYS } from './metrics.js';
+export { METRICS, POWER_USER_MULTIPLE, BUDGET_HARD_CAP_PCT, BUDGET_WARNING_PCT, SESSION_OUTLIER_MULTIPLE, SPIKE_BASELINE_DAYS } from './metrics.js';
 export { COST_CLIMB_WEEKS, COST_PER_USER_CLIMB_PCT, DEFAULT_TARGET_AI_COGS_PCT, SESSION_CAP_MULTIPLE } from './metrics.js';
 export { importedUserSchema, readUsers, replaceUsers } from './importedUsers.js';
 export type { ImportedUser } from './importedUsers.js';

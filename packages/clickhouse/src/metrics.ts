@@ -1,5 +1,18 @@
-import { budgetUsedByUser, featureCtr, marginVsTarget, sessionOutlierByTier, spendVsBaseline, unpricedByModel } from './alertMetrics.js';
-import { budgetDecisions, budgetUsage, monthEndProjection, usersNearBudget } from './budgetMetrics.js';
+import {
+  featureBudgetExceeded,
+  featureBudgetWarning,
+  featureCtr,
+  marginVsTarget,
+  sessionOutlierByTier,
+  spendVsBaseline,
+  tenantBudgetExceeded,
+  tenantBudgetWarning,
+  unpricedByModel,
+  userBudgetOver,
+  userBudgetWarning,
+} from './alertMetrics.js';
+import { budgetDecisions, budgetDecisionsByScope, loopSessionsByTool, loopsStopped } from './budgetEventMetrics.js';
+import { budgetUsage, monthEndProjection, sharedBudgetUsage, usersNearBudget } from './budgetMetrics.js';
 import {
   accountCost,
   costSkew,
@@ -21,7 +34,7 @@ import { tagCost } from './tagMetrics.js';
 
 export type { MetricDefinition } from './coreMetrics.js';
 export { POWER_USER_MULTIPLE } from './coreMetrics.js';
-export { BUDGET_WARNING_PCT } from './budgetMetrics.js';
+export { BUDGET_HARD_CAP_PCT, BUDGET_WARNING_PCT } from './budgetMetrics.js';
 export { SESSION_OUTLIER_MULTIPLE } from './trendMetrics.js';
 export { SPIKE_BASELINE_DAYS } from './alertMetrics.js';
 export { SESSION_CAP_MULTIPLE } from './capMetrics.js';
@@ -49,8 +62,17 @@ export const METRICS = {
   usersNearBudget,
   monthEndProjection,
   budgetDecisions,
+  sharedBudgetUsage,
+  budgetDecisionsByScope,
+  loopsStopped,
   marginVsTarget,
-  budgetUsedByUser,
+  userBudgetWarning,
+  userBudgetOver,
+  featureBudgetWarning,
+  featureBudgetExceeded,
+  tenantBudgetWarning,
+  tenantBudgetExceeded,
+  loopSessionsByTool,
   spendVsBaseline,
   featureCtr,
   unpricedByModel,
