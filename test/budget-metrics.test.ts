@@ -112,14 +112,14 @@ describe('budget metrics and the budget guard agree', () => {
 
   it('per feature and tenant: the spend of every call naming it, against its caps', async () => {
     const shared = await rows('sharedBudgetUsage');
-    expect(shared.map((r) => `${r.scope} ${r.name}`).sort()).toEqual(Object.keys(SHARED).sort());
+    expect(shared.map((r) => `${r.budget} ${r.name}`).sort()).toEqual(Object.keys(SHARED).sort());
     for (const r of shared) {
-      const [usd, pct, status, state] = SHARED[`${r.scope} ${r.name}`]!;
+      const [usd, pct, status, state] = SHARED[`${r.budget} ${r.name}`]!;
       expect(Number(r.monthToDateUsd)).toBeCloseTo(usd, 9);
       expect(Number(r.budgetUsedPct)).toBeCloseTo(pct, 9);
       expect(r.status).toBe(status);
-      const subject = r.scope === 'feature' ? { feature: r.name as string } : { tenantId: r.name as string };
-      expect(guard.check({ userId: 'nobody', tier: 'none', ...subject }).state, `${r.scope} ${r.name}`).toBe(state);
+      const subject = r.budget === 'feature' ? { feature: r.name as string } : { tenantId: r.name as string };
+      expect(guard.check({ userId: 'nobody', tier: 'none', ...subject }).state, `${r.budget} ${r.name}`).toBe(state);
     }
     expect(shared.find((r) => r.name === 'acme')).toMatchObject({ tier: 'team', action: 'degrade', hardCapPct: 150 });
   });
@@ -151,7 +151,7 @@ describe('budget metrics and the budget guard agree', () => {
       { tier: 'free', tool: 'search', sessions: 2 },
       { tier: 'pro', tool: 'fetch', sessions: 1 },
     ]);
-    const byScope = Object.fromEntries((await rows('budgetDecisionsByScope')).map(({ scope, ...counts }) => [scope, numbers(counts)]));
+    const byScope = Object.fromEntries((await rows('budgetDecisionsByScope')).map(({ budget, ...counts }) => [budget, numbers(counts)]));
     expect(byScope).toEqual({
       session: { blocks: 3, warnings: 0, degrades: 0, dryRunWouldBlock: 0, loops: 4, decisions: 4 },
       user: { blocks: 1, warnings: 0, degrades: 0, dryRunWouldBlock: 0, loops: 0, decisions: 1 },

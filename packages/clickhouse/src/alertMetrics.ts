@@ -47,7 +47,7 @@ const sharedBudgetAlert = (scope: 'feature' | 'tenant', statuses: readonly strin
   id: `alert_${scope}_budget_${statuses.includes('exceeded') ? 'exceeded' : 'warning'}`,
   description,
   sql: (ctx) => `SELECT name AS ${scope}, ${scope === 'tenant' ? 'tier, ' : ''}action, budgetUsedPct FROM (${sharedBudgetUsage.sql(ctx)})
-WHERE scope = '${scope}' AND status IN (${statuses.map((st) => `'${st}'`).join(', ')})
+WHERE budget = '${scope}' AND status IN (${statuses.map((st) => `'${st}'`).join(', ')})
 ORDER BY ${scope}`,
 });
 

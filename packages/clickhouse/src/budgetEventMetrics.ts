@@ -37,13 +37,13 @@ export const budgetDecisionsByScope: MetricDefinition = {
   id: 'budget_decisions_by_scope',
   description:
     "Budget decisions other than ok per budget that decided (a user's or their tier's, a session's, a feature's, a tenant's): blocks, warnings, degrades, dry-run would-blocks and loops (session scope)",
-  sql: (ctx) => `SELECT if(${B.Scope} = 'period', 'user', toString(${B.Scope})) AS scope,
+  sql: (ctx) => `SELECT if(${B.Scope} = 'period', 'user', toString(${B.Scope})) AS budget,
   ${counts},
   countIf(${B.State} = 'loop') AS loops,
   count() AS decisions
 ${events(ctx)}
-GROUP BY scope
-ORDER BY decisions DESC, scope`,
+GROUP BY budget
+ORDER BY decisions DESC, budget`,
 };
 
 /** See its description. */

@@ -88,22 +88,22 @@ export const sharedBudgetUsage: MetricDefinition = {
   src AS (${userDailySource(monthToDate(ctx))}),
   plans AS (${plansSource(ctx)}),
   spend AS (
-    SELECT if(grouping(${U.Feature}) = 0, 'feature', 'tenant') AS scope, if(scope = 'feature', toString(${U.Feature}), ${U.TenantId}) AS name,
-      sum(${U.CostUsd}) AS spent, if(scope = 'tenant', argMaxMerge(${U.LatestTier}), '') AS tier
+    SELECT if(grouping(${U.Feature}) = 0, 'feature', 'tenant') AS budget, if(budget = 'feature', toString(${U.Feature}), ${U.TenantId}) AS name,
+      sum(${U.CostUsd}) AS spent, if(budget = 'tenant', argMaxMerge(${U.LatestTier}), '') AS tier
     FROM src
     GROUP BY GROUPING SETS ((${U.Feature}), (${U.TenantId}))
   ),
   budgets AS (
-    SELECT toString(${P.Kind}) AS scope, ${P.Key} AS name, ${P.MonthlyBudgetUsd} AS budgetUsd, toString(${P.Action}) AS action,
+    SELECT toString(${P.Kind}) AS budget, ${P.Key} AS name, ${P.MonthlyBudgetUsd} AS budgetUsd, toString(assumeNotNull(${P.Action})) AS action,
       coalesce(${P.WarnAtPct}, ${BUDGET_WARNING_PCT}) AS warnAtPct, coalesce(${P.BlockAtPct}, ${BUDGET_HARD_CAP_PCT}) AS hardCapPct
     FROM plans WHERE ${P.Kind} IN ('feature', 'tenant') AND ${P.MonthlyBudgetUsd} > 0 AND ${P.Action} IS NOT NULL
   )
-SELECT b.scope AS scope, b.name AS name, s.tier AS tier, toFloat64(coalesce(s.spent, 0)) AS monthToDateUsd, budgetUsd,
+SELECT b.budget AS budget, b.name AS name, s.tier AS tier, toFloat64(coalesce(s.spent, 0)) AS monthToDateUsd, budgetUsd,
   100 * monthToDateUsd / budgetUsd AS budgetUsedPct, least(warnAtPct, hardCapPct) AS softCapPct, hardCapPct, action,
   ${budgetStatus('coalesce(s.spent, toDecimal128(0, 10))')} AS status
 FROM budgets AS b
-LEFT JOIN spend AS s ON s.scope = b.scope AND s.name = b.name
-ORDER BY budgetUsedPct DESC, scope, name`,
+LEFT JOIN spend AS s ON s.budget = b.budget AND s.name = b.name
+ORDER BY budgetUsedPct DESC, budget, name`,
 };
 
 /** See its description. */

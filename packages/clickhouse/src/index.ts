@@ -27,7 +27,7 @@ export { COST_CLIMB_WEEKS, COST_PER_USER_CLIMB_PCT, DEFAULT_TARGET_AI_COGS_PCT, 
 export { importedUserSchema, readUsers, replaceUsers } from './importedUsers.js';
 export type { ImportedUser } from './importedUsers.js';
 export type { MetricDefinition, MetricName } from './metrics.js';
-export { dimensionValuesSql } from './queries/dimensions.js';
+export { dimensionValuesSql, tagFilterConditions, tagKeysSql, tagValuesSql } from './queries/dimensions.js';
 export type { FilterColumn } from './queries/dimensions.js';
 export { grafanaMetricContext } from './queries/context.js';
 export type { MetricSqlContext } from './queries/context.js';
