@@ -44,8 +44,8 @@ export const sessionsBudgets: DashboardSpec = {
       {
         type: 'table',
         title: "Users past their budget's soft cap or over it (month of the range's end)",
-        description: METRICS.usersNearBudget.description,
-        query: metricQuery(p, 'usersNearBudget'),
+        description: `${METRICS.usersNearBudget.description}. Not filtered by tag: a budget counts all of a user's spend`,
+        query: metricQuery(p, 'usersNearBudget', { tags: false }),
         w: 12,
         h: 9,
         thresholds: BUDGET_STEPS,
