@@ -170,7 +170,7 @@ async function generateSpans(client: ClickHouseClient, n: number, from: Date): P
   const t0 = performance.now();
   await client.command({
     query: `INSERT INTO bench_query.genai_spans
-      (Timestamp, TraceId, SpanId, ServiceName, SpanName, SpanKind, SpanRole, UserId, SessionId, TenantId, Tier, Feature,
+      (Timestamp, TraceId, SpanId, ServiceName, SpanName, SpanKind, SpanRole, UserId, SessionId, TenantId, Tier, Feature, Tags,
        Provider, Operation, RequestModel, ResponseModel, Model, InputTokens, OutputTokens, CacheReadTokens, CostUsd, Priced, UnpricedReason, PriceId, DurationNs, StatusCode)
     SELECT
       fromUnixTimestamp64Nano(toInt64(${from.getTime()}000000 + number * ${stepNs}), 'UTC'),
@@ -180,6 +180,7 @@ async function generateSpans(client: ClickHouseClient, n: number, from: Date): P
       if(number % 20000 < 2000, concat('t-', toString(number % 200)), ''),
       ['free', 'solo', 'team', 'pro'][1 + (cityHash64(number % 20000) % 4)],
       ['chat', 'summarise', 'search'][1 + intDiv(number, 20000) % 3],
+      map('region', ['us', 'eu', 'apac'][1 + (cityHash64(number % 20000, 7) % 3)], 'plan_variant', ['a', 'b'][1 + (number % 20000) % 2]),
       'openai', 'chat', 'gpt-4o-mini', 'gpt-4o-mini', 'gpt-4o-mini',
       1000 + number % 500, 300, 512,
       if(number % 50 = 0, toDecimal64(0, 10), toDecimal64((number % 997) / 100000, 10)),
@@ -230,6 +231,46 @@ async function benchTierMargin(client: ClickHouseClient, spans: number): Promise
   );
 }
 
+/**
+ * The report by tag and a tag-filtered tier margin on the spans `benchTierMargin` generated (two
+ * tags each): whole days from the tag rollup and partial days raw, against raw spans only.
+ */
+async function benchTags(client: ClickHouseClient, spans: number): Promise<void> {
+  const from = new Date(Date.UTC(2026, 0, 1));
+  const [rows] = await (await client.query({ query: 'SELECT count() AS n FROM bench_query.genai_tag_daily', format: 'JSONEachRow' })).json<{ n: string }>();
+  console.log(`clickhouse tag rollup: ${Number(rows!.n).toLocaleString('en-US')} rows for ${spans.toLocaleString('en-US')} spans with 2 tags each`);
+  const eu = { spans: "Tags['region'] = 'eu'", rollup: "TagKey = 'region' AND TagValue = 'eu'", active: '1' };
+  const cases = {
+    'report by tag:region, 30 whole days, tag rollup': { window: { from, to: new Date(from.getTime() + 30 * DAY_MS) }, metric: METRICS.tagCost, rollups: true, tagFilter: undefined },
+    'report by tag:region, 30 days from 13:37, tag rollup + raw edges': {
+      window: { from: new Date(from.getTime() + 13.6 * 3_600_000), to: new Date(from.getTime() + 30 * DAY_MS - 3_600_000) },
+      metric: METRICS.tagCost,
+      rollups: true,
+      tagFilter: undefined,
+    },
+    'report by tag:region, 30 whole days, raw spans only': { window: { from, to: new Date(from.getTime() + 30 * DAY_MS) }, metric: METRICS.tagCost, rollups: false, tagFilter: undefined },
+    'tier margin filtered by region=eu, 30 whole days, tag rollup': { window: { from, to: new Date(from.getTime() + 30 * DAY_MS) }, metric: METRICS.tierMargin, rollups: true, tagFilter: eu },
+    'tier margin filtered by region=eu, 30 whole days, raw spans only': { window: { from, to: new Date(from.getTime() + 30 * DAY_MS) }, metric: METRICS.tierMargin, rollups: false, tagFilter: eu },
+  };
+  const ms: Record<string, number> = {};
+  for (const [name, c] of Object.entries(cases)) {
+    const { ctx, params } = bindWindow('bench_query', c.window);
+    const context = { ...ctx, ...(c.rollups ? {} : { dayFilter: undefined }), tagKey: "'region'", tagFilter: c.tagFilter };
+    const runs: number[] = [];
+    for (let i = 0; i < (c.rollups ? 8 : 4); i++) {
+      const t0 = performance.now();
+      await runMetric(client, c.metric, context, params, []);
+      if (i > 0) runs.push(performance.now() - t0);
+    }
+    ms[name] = median(runs);
+    console.log(`clickhouse ${name}: median ${ms[name]!.toFixed(0)} ms over ${runs.length} runs`);
+  }
+  console.log(
+    `clickhouse report by tag speed-up from the tag rollup: ${(ms['report by tag:region, 30 whole days, raw spans only']! / ms['report by tag:region, 30 whole days, tag rollup']!).toFixed(1)}×; ` +
+      `tag-filtered tier margin: ${(ms['tier margin filtered by region=eu, 30 whole days, raw spans only']! / ms['tier margin filtered by region=eu, 30 whole days, tag rollup']!).toFixed(1)}×`,
+  );
+}
+
 function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
@@ -248,6 +289,7 @@ export async function benchClickHouse(options: { exportSpans?: number; querySpan
     await benchExporterCpu(spans);
     for (const size of BATCH_SIZES) await benchExporter(client, spans, size);
     await benchTierMargin(client, options.querySpans ?? 10_000_000);
+    await benchTags(client, options.querySpans ?? 10_000_000);
   } finally {
     await client.close();
     rmSync(dir, { recursive: true, force: true });

@@ -41,6 +41,11 @@ describe.runIf(available)('alertmanager.yml', () => {
     [['severity=warning', 'tier=team'], 'slack-paid-tiers,webhook'],
     [['severity=warning', 'tier=free'], 'webhook'],
     [['severity=info', 'feature=chat'], 'webhook'],
+    // Budget and loop-guard rules: a feature at its hard cap, a paying tenant past its soft cap, loops, a user near budget.
+    [['alertname=Feature at the hard cap of its monthly LLM budget', 'severity=critical', 'feature=search', 'action=block'], 'slack-critical,webhook'],
+    [['alertname=Tenant past the soft cap of its monthly LLM budget', 'severity=warning', 'tenant=acme', 'tier=team'], 'slack-paid-tiers,webhook'],
+    [['alertname=Agent loops found by the loop guard', 'severity=warning', 'tier=free', 'tool=search'], 'webhook'],
+    [['alertname=User past the soft cap of monthly LLM budget', 'severity=info', 'tier=solo', 'user=u1'], 'webhook'],
   ])('routes %j to %s, with or without Slack', (labels, receivers) => {
     expect(routes(CONFIG, ...labels)).toBe(receivers);
     expect(routes(WEBHOOK_ONLY, ...labels)).toBe(receivers);
@@ -159,6 +164,32 @@ describe.runIf(available)('Alertmanager started by start.sh, end to end', () => 
       expect(am.log()).toContain('Slack receivers off, alerts go to the webhook only');
       expect(am.log()).not.toMatch(/level=(error|warn)/);
       expect(received('/slack', 'Hourly LLM spend spike')).toEqual([]);
+    } finally {
+      am.stop();
+    }
+  });
+
+  it("mutes a budget's soft-cap alert while its hard-cap alert fires, for that feature or tenant only", async () => {
+    const am = await start(install(false));
+    try {
+      await post(am.url, [
+        { alertname: 'Feature past the soft cap of its monthly LLM budget', labels: { severity: 'warning', feature: 'search', action: 'warn' } },
+        { alertname: 'Feature at the hard cap of its monthly LLM budget', labels: { severity: 'critical', feature: 'search', action: 'warn' } },
+        { alertname: 'Feature past the soft cap of its monthly LLM budget', labels: { severity: 'warning', feature: 'summarizer', action: 'block' } },
+        { alertname: 'Tenant past the soft cap of its monthly LLM budget', labels: { severity: 'warning', tenant: 'acme', tier: 'team', action: 'degrade' } },
+        { alertname: 'Tenant at the hard cap of its monthly LLM budget', labels: { severity: 'critical', tenant: 'acme', tier: 'team', action: 'degrade' } },
+      ]);
+      type Listed = { labels: Record<string, string>; status: { state: string; inhibitedBy: string[] } };
+      const states = await waitFor(async () => {
+        const alerts = (await (await fetch(`${am.url}/api/v2/alerts`)).json()) as Listed[];
+        return alerts.length === 5 && alerts.some((a) => a.status.state === 'suppressed') ? alerts : undefined;
+      }, 20_000, 'the five alerts, with the inhibition applied');
+      const state = (name: string, key: string, value: string) => states.find((a) => a.labels.alertname === name && a.labels[key] === value)!.status;
+      expect(state('Feature past the soft cap of its monthly LLM budget', 'feature', 'search')).toMatchObject({ state: 'suppressed', inhibitedBy: [expect.any(String)] });
+      expect(state('Tenant past the soft cap of its monthly LLM budget', 'tenant', 'acme')).toMatchObject({ state: 'suppressed' });
+      expect(state('Feature past the soft cap of its monthly LLM budget', 'feature', 'summarizer')).toMatchObject({ state: 'active', inhibitedBy: [] });
+      expect(state('Feature at the hard cap of its monthly LLM budget', 'feature', 'search')).toMatchObject({ state: 'active' });
+      await waitFor(() => received('/webhook', 'summarizer')[0], 20_000, "the other feature's soft-cap notification");
     } finally {
       am.stop();
     }

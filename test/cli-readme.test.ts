@@ -44,7 +44,15 @@ describe("the README's commands after npm run demo", () => {
   const migrations = readmeCommands('The plan file');
 
   it('are the report and migrate commands the README shows', () => {
-    expect(reports.map((argv) => argv.slice(0, 3).join(' '))).toEqual(['report --by tier', 'report --by user', 'report --by feature', 'report --by model', 'report --by cohort', 'report --by week']);
+    expect(reports.map((argv) => argv.slice(0, 3).join(' '))).toEqual([
+      'report --by tier',
+      'report --by user',
+      'report --by feature',
+      'report --by model',
+      'report --by cohort',
+      'report --by week',
+      'report --by tag:region',
+    ]);
     expect(migrations).toEqual([['migrate'], ['migrate', '--config', EXAMPLE]]);
   });
 

@@ -84,8 +84,8 @@ describe('dashboard files', () => {
   it.each(dashboards)('%s has valid panels, variables and links', (_f, d) => {
     expect(d.links[0]).toMatchObject({ type: 'dashboards', tags: ['genai-cost'], keepTime: true, includeVars: true });
     const queryVariables = d.templating.list.filter((v) => v.type === 'query');
-    expect(queryVariables.map((v) => v.name)).toEqual(['tier', 'feature', 'model', 'service']);
-    for (const v of queryVariables) expect(v).toMatchObject({ multi: true, includeAll: true });
+    expect(queryVariables.map((v) => v.name)).toEqual(['tier', 'feature', 'model', 'service', 'tag_key', 'tag_value']);
+    for (const v of queryVariables) expect(v).toMatchObject(v.name === 'tag_key' ? { multi: false, includeAll: false } : { multi: true, includeAll: true });
     const ids = d.panels.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const p of d.panels) {
@@ -136,7 +136,7 @@ describe('dashboard files', () => {
   });
 
   it.each(panels.filter(([, p]) => p.source === p.panel))('%s refers only to its variables and the plugin macros', (_n, p) => {
-    expect(unknownReferences(p.panel.targets[0]!.rawSql!, ['tier', 'feature', 'model', 'service'])).toEqual([]);
+    expect(unknownReferences(p.panel.targets[0]!.rawSql!, ['tier', 'feature', 'model', 'service', 'tag_key', 'tag_value'])).toEqual([]);
   });
 });
 

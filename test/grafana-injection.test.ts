@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { replacePlans } from '@genai-cost/clickhouse';
 import type { PlanRow, SpanRow } from '@genai-cost/clickhouse';
-import { ALL_FILTERS, FILTERS, filterCondition } from '@genai-cost/grafana';
+import { ALL_FILTERS, FILTERS, TAG_VARIABLES, filterCondition, tagFilter, tagKeyExpression } from '@genai-cost/grafana';
 import { insertSpans, spanRow } from '../packages/clickhouse/src/test-support/chdb.js';
 import { loadDashboards } from './support/grafanaDashboards.js';
 import { GrafanaQueryError, expandGrafanaQuery, interpolateBackendMacros } from './support/grafanaMacros.js';
@@ -53,18 +53,36 @@ const MACRO_NAMES = ['$__table', '$__fromTime', '$__timeFrom', '$__interval'];
 const dashboards = loadDashboards();
 const sources = dashboards.flatMap((d) => d.panels.filter((p) => p.source === p.panel).map((p) => [p.name, p.panel.targets[0]!.rawSql!] as const));
 const variableQueries = dashboards.flatMap((d) => d.json.templating.list.filter((v) => v.type === 'query').map((v) => [`${d.json.uid} / $${v.name}`, v.query!] as const));
+/** The tag value variable's query, which names the tag key variable (the one chained variable). */
+const tagValueQuery = variableQueries.find(([name]) => name.endsWith('$tag_value'))![1];
+/** The tag every scenario's rows carry; hostile values are its values. */
+const TAG_KEY = 'region';
 const alertQueries = (
   parse(readFileSync(join(import.meta.dirname, '../grafana/provisioning/alerting/genai-cost-rules.yaml'), 'utf8')) as { groups: { rules: { title: string; data: { model: { rawSql?: string } }[] }[] }[] }
 ).groups.flatMap((g) => g.rules.map((r) => [r.title, r.data[0]!.model.rawSql!] as const));
 
-/** Every filter of every dashboard set to `selection`. */
-const everyFilter = (selection: VariableValue): Record<string, VariableValue> => Object.fromEntries(ALL_FILTERS.map((f) => [f.name, selection]));
+/** Every filter of every dashboard, and the tag's values, set to `selection`; the tag key to `key`. */
+const everyFilter = (selection: VariableValue, key: VariableValue = { value: TAG_KEY }): Record<string, VariableValue> => ({
+  ...Object.fromEntries(ALL_FILTERS.map((f) => [f.name, selection])),
+  [TAG_VARIABLES.key]: key,
+  [TAG_VARIABLES.value]: selection,
+});
 
-/** The panel's query with its filters replaced by exact literals of `values`: the rows those values have. */
-function referenceSql(sql: string, values: readonly string[]): string {
-  const literals = values.map((v) => `unhex('${Buffer.from(v, 'utf8').toString('hex')}')`).join(', ');
-  let out = sql;
-  for (const f of ALL_FILTERS) out = out.replaceAll(filterCondition(f), `${f.column} IN (${literals})`);
+const literal = (v: string) => `unhex('${Buffer.from(v, 'utf8').toString('hex')}')`;
+
+/**
+ * The panel's query with its filters replaced by exact literals of `values`, and the tag filter by
+ * `key`'s values among them: the rows those values have.
+ */
+function referenceSql(sql: string, values: readonly string[], key = TAG_KEY, filtered = true): string {
+  const literals = values.map(literal).join(', ');
+  const tag = tagFilter();
+  let out = sql
+    .replaceAll(tag.spans, `Tags[${literal(key)}] IN (${literals})`)
+    .replaceAll(tag.rollup, `TagKey = ${literal(key)} AND TagValue IN (${literals})`)
+    .replaceAll(tag.active, '1')
+    .replaceAll(tagKeyExpression(), literal(key));
+  for (const f of ALL_FILTERS) out = out.replaceAll(filterCondition(f), filtered ? `${f.column} IN (${literals})` : '1=1');
   return interpolateBackendMacros(out, RANGE);
 }
 
@@ -97,14 +115,16 @@ beforeAll(async () => {
   await replacePlans(ch.client, GRAFANA_DATABASE, [plan('free', 0), plan('team', 49)]);
   const at = (daysAgo: number) => new Date(NOW - daysAgo * DAY);
   const rows: SpanRow[] = [];
-  const span = (i: number, daysAgo: number, columns: Pick<SpanRow, 'Tier' | 'Feature' | 'Model' | 'ServiceName'>) =>
-    rows.push(spanRow({ at: at(daysAgo), UserId: `u-${i}-${daysAgo % 2}`, SessionId: `s-${i}`, CostUsd: 0.01 * (i + daysAgo), ...columns }));
-  // Every value in all four filtered columns, and in three of them with 'free' in the fourth, so
-  // that one filter letting more through shows in the result; the tiers the values' pieces name;
+  // Each row's region is its tier's value (or 'free' where the tier is 'free'), so the tag's values are the hostile ones too.
+  const span = (i: number, daysAgo: number, columns: Pick<SpanRow, 'Tier' | 'Feature' | 'Model' | 'ServiceName'>, region = columns.Tier) =>
+    rows.push(spanRow({ at: at(daysAgo), UserId: `u-${i}-${daysAgo % 2}`, SessionId: `s-${i}`, CostUsd: 0.01 * (i + daysAgo), Tags: region === '' ? {} : { [TAG_KEY]: region }, ...columns }));
+  // Every value in all four filtered columns and the region tag, and in all but one of them with
+  // 'free' in the last, so that one filter letting more through shows in the result; the tiers the values' pieces name;
   // and a row whose columns are all empty, which a value emptied by a backend macro would select.
   [...HOSTILE, ...MACRO_NAMES, 'free', 'team', ''].forEach((v, i) => {
     for (const d of [1, 2, 3]) span(i, d, { Tier: v, Feature: v, Model: v, ServiceName: v });
     for (const other of ['Tier', 'Feature', 'Model', 'ServiceName'] as const) span(i, 1, { Tier: v, Feature: v, Model: v, ServiceName: v, [other]: 'free' });
+    span(i, 1, { Tier: v, Feature: v, Model: v, ServiceName: v }, 'free');
   });
   rows.push(spanRow({ at: at(1), UserId: 'unpriced', Tier: 'free', Feature: 'free', Model: 'free', ServiceName: 'free', Priced: false, UnpricedReason: 'unknown_model', PriceId: '' }));
   await insertSpans(ch.client, GRAFANA_DATABASE, rows);
@@ -170,7 +190,41 @@ describe('dashboard queries with hostile variable values', () => {
     expect(await ch.rows(expandGrafanaQuery(tierMargin, { ...RANGE, variables }))).toEqual([]);
   });
 
-  it.each([...variableQueries, ...alertQueries])('%s names no variable, so no value reaches it', async (_name, sql) => {
+  const tagPanels = sources.filter(([name]) => /\/ (Margin per tier|Session cost P50|Cost per value of the tag)/.test(name));
+
+  it('the tag panels are the ones these tests expect', () => {
+    expect(tagPanels).toHaveLength(3);
+  });
+
+  it.each(tagPanels)('%s: hostile tag keys find nothing, never another tag', async (_name, sql) => {
+    const values = ['free', ...HOSTILE];
+    // No span has any of these keys, so each finds what a key no span has finds.
+    const none = await rowsOf(referenceSql(sql, values, '\u0000absent', false));
+    for (const key of [...HOSTILE, ...MACRO_NAMES, 'no_such_tag', 'REGION']) {
+      const expected = none;
+      // The registries differ only in how `queryparam` encodes `$`.
+      for (const registry of key.includes('$') ? (['scenes', 'legacy'] as const) : (['scenes'] as const)) {
+        const variables = { ...everyFilter({ all: true }), [TAG_VARIABLES.key]: { value: key }, [TAG_VARIABLES.value]: { values } };
+        expect([expected, 'none'], `${registry} ${JSON.stringify(key)}`).toContainEqual(await outcome(() => expandGrafanaQuery(sql, { ...RANGE, registry, variables })));
+      }
+    }
+    // The real key finds the values' rows; a URL giving the key twice filters by the first.
+    const byKey = (key: VariableValue) => outcome(() => expandGrafanaQuery(sql, { ...RANGE, variables: { ...everyFilter({ all: true }), [TAG_VARIABLES.key]: key, [TAG_VARIABLES.value]: { values } } }));
+    const expected = await rowsOf(referenceSql(sql, values, TAG_KEY, false));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(await byKey({ value: TAG_KEY })).toEqual(expected);
+    expect(await byKey({ values: [TAG_KEY, HOSTILE[0]!] })).toEqual(expected);
+  });
+
+  it("the tag value variable lists the key's values, and nothing for a hostile key", async () => {
+    const values = async (key: VariableValue, registry: FormatRegistry = 'scenes') =>
+      outcome(() => expandGrafanaQuery(tagValueQuery, { ...RANGE, registry, variables: { [TAG_VARIABLES.key]: key, [TAG_VARIABLES.value]: { all: true } } }));
+    const listed = await values({ value: TAG_KEY });
+    expect(listed).toEqual([...HOSTILE, ...MACRO_NAMES, 'free', 'team'].map((v) => JSON.stringify({ TagValue: v })).sort());
+    for (const key of [...HOSTILE, ...MACRO_NAMES]) for (const registry of ['scenes', 'legacy'] as const) expect([[], 'none']).toContainEqual(await values({ value: key }, registry));
+  });
+
+  it.each([...variableQueries.filter(([, sql]) => sql !== tagValueQuery), ...alertQueries])('%s names no variable, so no value reaches it', async (_name, sql) => {
     for (const registry of ['scenes', 'legacy'] as const) {
       expect(expandGrafanaQuery(sql, { ...RANGE, registry, variables: everyFilter({ values: HOSTILE }) })).toBe(expandGrafanaQuery(sql, { ...RANGE, registry }));
     }

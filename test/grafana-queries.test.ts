@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reportByTier, replacePlans } from '@genai-cost/clickhouse';
+import { reportByTag, reportByTier, replacePlans } from '@genai-cost/clickhouse';
 import { FIELDS } from '@genai-cost/grafana';
 import { loadConfig } from '../packages/cli/src/config.js';
 import { generateHistory } from '../packages/cli/src/demo/history.js';
@@ -26,7 +26,10 @@ const rawSql = (p: (typeof panels)[number][1]) => p.source.targets[0]!.rawSql!;
 let ch: GrafanaChdb;
 const allValues: Record<string, string[]> = {};
 
-const ALL: MacroContext = { ...RANGE, variables: { tier: { all: true }, feature: { all: true }, model: { all: true }, service: { all: true } } };
+const ALL: MacroContext = {
+  ...RANGE,
+  variables: { tier: { all: true }, feature: { all: true }, model: { all: true }, service: { all: true }, tag_key: { value: 'region' }, tag_value: { all: true } },
+};
 
 beforeAll(async () => {
   ch = new GrafanaChdb();
@@ -52,7 +55,7 @@ beforeAll(async () => {
     format: 'JSONEachRow',
   });
   for (const [name, sql] of variables) {
-    allValues[name.split('$')[1]!] = (await ch.rows<Record<string, string>>(sql)).map((r) => Object.values(r)[0]!);
+    allValues[name.split('$')[1]!] = (await ch.rows<Record<string, string>>(expandGrafanaQuery(sql, ALL))).map((r) => Object.values(r)[0]!);
   }
 }, 60_000);
 
@@ -74,7 +77,10 @@ describe('dashboard queries on chDB', () => {
 
   it.each(sources)('%s runs with multi-valued filters', async (_name, p) => {
     const some = (name: string) => ({ values: (allValues[name] ?? []).slice(0, 2) });
-    const ctx: MacroContext = { ...RANGE, variables: { tier: some('tier'), feature: some('feature'), model: some('model'), service: some('service') } };
+    const ctx: MacroContext = {
+      ...RANGE,
+      variables: { tier: some('tier'), feature: some('feature'), model: some('model'), service: some('service'), tag_key: { value: 'region' }, tag_value: some('tag_value') },
+    };
     await ch.typed(expandGrafanaQuery(rawSql(p), ctx, allValues));
   });
 
@@ -97,5 +103,21 @@ describe('dashboard queries on chDB', () => {
       const rows = await ch.rows<{ tier: string }>(expandGrafanaQuery(rawSql(p), { ...ALL, registry, variables: { ...ALL.variables, [name]: selection } }));
       expect(rows.map((r) => r.tier).sort()).toEqual(tiers);
     }
+  });
+
+  it('the tag panel gives the numbers of reportByTag, and the tag filter splits every cost exactly', async () => {
+    const [, p] = panels.find(([, x]) => x.panel.title === 'Cost per value of the tag ${tag_key}')!;
+    const panel = await ch.rows<{ tagValue: string; costUsd: number }>(expandGrafanaQuery(rawSql(p), ALL));
+    const report = await reportByTag(ch.client, GRAFANA_DATABASE, { ...RANGE, tagKey: 'region' });
+    expect(panel.map((r) => r.tagValue).sort()).toEqual(['apac', 'eu', 'us']);
+    expect(panel.map((r) => [r.tagValue, Number(r.costUsd)])).toEqual(report.map((r) => [r.tagValue, r.costUsd]));
+    // Every demo span has a region: the margin panel filtered by each region adds up to the whole.
+    const [, margin] = panels.find(([, x]) => x.panel.title === 'Margin per tier')!;
+    const cost = async (tag_value: VariableValue) =>
+      (await ch.rows<{ costUsd: number }>(expandGrafanaQuery(rawSql(margin), { ...ALL, variables: { ...ALL.variables, tag_value } }))).reduce((a, r) => a + Number(r.costUsd), 0);
+    const byRegion = await Promise.all(['apac', 'eu', 'us'].map((value) => cost({ value })));
+    for (const [i, region] of ['apac', 'eu', 'us'].entries()) expect(byRegion[i], region).toBeCloseTo(report.find((r) => r.tagValue === region)!.costUsd, 9);
+    expect(byRegion.reduce((a, b) => a + b, 0)).toBeCloseTo(await cost({ all: true }), 9);
+    expect(await cost({ values: ['eu', 'us'] })).toBeCloseTo(byRegion[1]! + byRegion[2]!, 9);
   });
 });

@@ -36,6 +36,7 @@ describe('parseCommand', () => {
       database: 'db1',
     });
     expect(parseCommand(['report', '--by=model', '--format=json'], NOW)).toMatchObject({ by: 'model', format: 'json' });
+    expect(parseCommand(['report', '--by', 'tag:plan_variant'], NOW)).toMatchObject({ by: 'tag', tagKey: 'plan_variant' });
   });
 
   it('reads demo flags, with the defaults', () => {
@@ -74,7 +75,9 @@ describe('parseCommand', () => {
 
   it('rejects bad input with one line that names the flag and what it expects', () => {
     expect(usageErrorOf(['reprot'])).toBe('genai-cost: unknown command "reprot": expected one of migrate, report, demo, users, suggest-caps, serve, prices, reprice (see genai-cost --help)');
-    expect(usageErrorOf(['report', '--by', 'plan'])).toBe('genai-cost report: --by: expected one of tier, user, feature, model, session, account, cohort, week, got "plan"');
+    expect(usageErrorOf(['report', '--by', 'plan'])).toBe('genai-cost report: --by: expected one of tier, user, feature, model, session, account, cohort, week or tag:KEY, got "plan"');
+    expect(usageErrorOf(['report', '--by', 'tag:'])).toBe('genai-cost report: --by tag:KEY: expected a tag key of 1 to 64 letters, digits, "_", "." or "-", got ""');
+    expect(usageErrorOf(['report', '--by', "tag:x' OR 1=1"])).toMatch(/^genai-cost report: --by tag:KEY: expected a tag key/);
     expect(usageErrorOf(['report', '--format', 'xml'])).toBe('genai-cost report: --format: expected one of table, json, csv, got "xml"');
     expect(usageErrorOf(['report', '--limit', '0'])).toBe('genai-cost report: --limit: expected a whole number from 1 to 1000000, got "0"');
     expect(usageErrorOf(['report', '--since', '30'])).toBe('genai-cost report: --since: expected a duration such as 30d or 12h, got "30"');

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
+import { isTagKey } from '@genai-cost/otel';
 import { usageError } from './errors.js';
 
 /** The commands of the CLI. */
@@ -11,6 +12,8 @@ export type CommandName = (typeof COMMANDS)[number];
 export const REPORT_KINDS = ['tier', 'user', 'feature', 'model', 'session', 'account', 'cohort', 'week'] as const;
 /** One of {@link REPORT_KINDS}. */
 export type ReportKind = (typeof REPORT_KINDS)[number];
+/** `report --by tag:KEY`: cost per value of the tag KEY (`saas.tag.KEY`). */
+export const TAG_REPORT_PREFIX = 'tag:';
 
 /** What `report --format` accepts. */
 export const OUTPUT_FORMATS = ['table', 'json', 'csv'] as const;
@@ -49,7 +52,9 @@ export interface MigrateCommand extends CommonFlags {
 /** `genai-cost report`. */
 export interface ReportCommand extends CommonFlags {
   name: 'report';
-  by: ReportKind;
+  by: ReportKind | 'tag';
+  /** The tag's key of `--by tag:KEY`. */
+  tagKey?: string;
   window: TimeWindow;
   format: OutputFormat;
   limit: number | undefined;
@@ -184,6 +189,17 @@ const OPTIONS = {
   },
 } as const satisfies Record<CommandName, ParseArgsConfig['options']>;
 
+/** `--by`: a report kind, or `tag:KEY` with a key a tag can have. */
+function reportBy(value: string): Pick<ReportCommand, 'by' | 'tagKey'> {
+  if (value.startsWith(TAG_REPORT_PREFIX)) {
+    const tagKey = value.slice(TAG_REPORT_PREFIX.length);
+    if (!isTagKey(tagKey)) throw usageError(`genai-cost report: --by tag:KEY: expected a tag key of 1 to 64 letters, digits, "_", "." or "-", got "${tagKey}"`);
+    return { by: 'tag', tagKey };
+  }
+  if (!(REPORT_KINDS as readonly string[]).includes(value)) throw usageError(`genai-cost report: --by: expected one of ${REPORT_KINDS.join(', ')} or tag:KEY, got "${value}"`);
+  return { by: value as ReportKind };
+}
+
 function oneOf<T extends string>(command: string, flag: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw usageError(`genai-cost ${command}: --${flag}: expected one of ${allowed.join(', ')}, got "${value}"`);
@@ -285,7 +301,7 @@ export function parseCommand(argv: readonly string[], nowMs: number): Command {
       name,
       config: values.config,
       database: database(name, values.database),
-      by: oneOf(name, 'by', values.by, REPORT_KINDS),
+      ...reportBy(values.by),
       window: parseWindow(values, nowMs),
       format: oneOf(name, 'format', values.format, OUTPUT_FORMATS),
       limit: values.limit === undefined ? undefined : integer(name, 'limit', values.limit, 1, 1_000_000),

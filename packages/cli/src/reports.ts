@@ -7,12 +7,13 @@ import {
   reportByFeature,
   reportByModel,
   reportBySession,
+  reportByTag,
   reportByTier,
   reportByUser,
   reportByWeek,
   unpricedSpans,
 } from '@genai-cost/clickhouse';
-import type { AccountRow, CohortRow, FeatureRow, ModelRow, SessionRow, TierRow, UserRow, WeekRow } from '@genai-cost/clickhouse';
+import type { AccountRow, CohortRow, FeatureRow, ModelRow, SessionRow, TagRow, TierRow, UserRow, WeekRow } from '@genai-cost/clickhouse';
 import type { ReportKind, TimeWindow } from './args.js';
 import { escapeControls, formatCount, formatInt, formatPct } from './format.js';
 import type { Column } from './render.js';
@@ -156,6 +157,24 @@ export const REPORTS: Record<ReportKind, ReportDefinition> = {
     async (client, db, window, limit) => top(await reportByWeek(client, db, window), limit),
   ),
 };
+
+/** The report behind `--by tag:KEY`. */
+export function tagReport(tagKey: string): ReportDefinition {
+  return report<TagRow>(
+    `Cost per value of tag ${tagKey} (spans with saas.tag.${tagKey}; spans without it are in no row)`,
+    [
+      col<TagRow>('tagValue', tagKey, 'text'),
+      col<TagRow>('calls', 'Calls', 'int'),
+      col<TagRow>('activeUsers', 'Users', 'int'),
+      col<TagRow>('costUsd', 'LLM cost', 'usd'),
+      col<TagRow>('avgCostPerCallUsd', 'Cost/call', 'usd'),
+      col<TagRow>('costPerUserUsd', 'Cost/user', 'usd'),
+      col<TagRow>('costSharePct', 'Share', 'pct'),
+      col<TagRow>('unpricedCalls', 'Unpriced calls', 'int'),
+    ],
+    async (client, db, window, limit) => top(await reportByTag(client, db, { ...window, tagKey }), limit),
+  );
+}
 
 /** The lines under a table: how concentrated cost is, and how many model calls have no price. */
 export async function reportFooter(client: ClickHouseClient, database: string, window: TimeWindow): Promise<string> {

@@ -23,7 +23,7 @@ Usage: genai-cost <command> [options]
 
 Commands:
   migrate    create or update the ClickHouse schema and load the plans from the plan file
-  report     per-tier margin, top users, features, models, sessions, accounts, cohorts or weeks
+  report     per-tier margin, top users, features, models, sessions, accounts, cohorts, weeks or tags
   demo       generate a month of a simulated SaaS's LLM traffic and report on it
   users      import the users from billing (tier, signup date, price) from a CSV file
   suggest-caps
@@ -57,7 +57,8 @@ ${CONNECTION}
 
 Options:
   --by KIND          tier (default), user, feature, model, session, account,
-                     cohort (signup month × tier of the imported users) or week (per tier per UTC week)
+                     cohort (signup month × tier of the imported users), week (per tier per UTC week)
+                     or tag:KEY (per value of the tag KEY, set with withAttribution({ tags }) or saas.tag.KEY)
   --since N{d|h}     window ending now (default: 30d)
   --from, --to ISO   an explicit window (ISO 8601 date or time; --to defaults to now)
   --format FORMAT    table (default), json (the rows as returned) or csv (with a header)

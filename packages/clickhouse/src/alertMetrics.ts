@@ -1,6 +1,7 @@
-import { usersNearBudget } from './budgetMetrics.js';
+import { sharedBudgetUsage, usersNearBudget } from './budgetMetrics.js';
 import { featureCost, tierMargin, unpricedSpans } from './coreMetrics.js';
 import type { MetricDefinition } from './coreMetrics.js';
+import { spanConditions } from './queries/context.js';
 import { plansSource } from './queries/sources.js';
 import { sessionOutliers } from './trendMetrics.js';
 import { P, S, TABLES, qualified } from './tables.js';
@@ -28,11 +29,36 @@ ORDER BY tier`,
 };
 
 /** See its description. */
-export const budgetUsedByUser: MetricDefinition = {
-  id: 'alert_budget_used',
-  description: 'Per user at or above the warning share of their monthly budget: tier, user and budget used, %',
-  sql: (ctx) => `SELECT tier, userId AS user, budgetUsedPct FROM (${usersNearBudget.sql(ctx)}) ORDER BY tier, user`,
+export const userBudgetWarning: MetricDefinition = {
+  id: 'alert_user_budget_warning',
+  description: "Per user past the soft cap of their monthly budget and below 100 % (status 'warning'): tier, user and budget used, %",
+  sql: (ctx) => `SELECT tier, userId AS user, budgetUsedPct FROM (${usersNearBudget.sql(ctx)}) WHERE status = 'warning' ORDER BY tier, user`,
 };
+
+/** See its description. */
+export const userBudgetOver: MetricDefinition = {
+  id: 'alert_user_budget_over',
+  description: "Per user at or over 100 % of their monthly budget, or at its hard cap where that is lower: tier, user and budget used, %",
+  sql: (ctx) => `SELECT tier, userId AS user, budgetUsedPct FROM (${usersNearBudget.sql(ctx)}) WHERE status IN ('over budget', 'exceeded') ORDER BY tier, user`,
+};
+
+/** The feature or tenant budgets of `scope` in one of `statuses`, labelled `feature` or `tenant` (with the tenant's tier). */
+const sharedBudgetAlert = (scope: 'feature' | 'tenant', statuses: readonly string[], description: string): MetricDefinition => ({
+  id: `alert_${scope}_budget_${statuses.includes('exceeded') ? 'exceeded' : 'warning'}`,
+  description,
+  sql: (ctx) => `SELECT name AS ${scope}, ${scope === 'tenant' ? 'tier, ' : ''}action, budgetUsedPct FROM (${sharedBudgetUsage.sql(ctx)})
+WHERE budget = '${scope}' AND status IN (${statuses.map((st) => `'${st}'`).join(', ')})
+ORDER BY ${scope}`,
+});
+
+/** Features past the soft cap of their monthly budget, below the hard cap. */
+export const featureBudgetWarning = sharedBudgetAlert('feature', ['warning', 'over budget'], "Per feature past its monthly budget's soft cap and below its hard cap: feature, action and budget used, %");
+/** Features at the hard cap of their monthly budget: the budget guard applies the action. */
+export const featureBudgetExceeded = sharedBudgetAlert('feature', ['exceeded'], "Per feature at its monthly budget's hard cap, where the budget guard applies its action: feature, action and budget used, %");
+/** Tenants past the soft cap of their monthly budget, below the hard cap. */
+export const tenantBudgetWarning = sharedBudgetAlert('tenant', ['warning', 'over budget'], "Per tenant past its monthly budget's soft cap and below its hard cap: tenant, its tier, action and budget used, %");
+/** Tenants at the hard cap of their monthly budget: the budget guard applies the action. */
+export const tenantBudgetExceeded = sharedBudgetAlert('tenant', ['exceeded'], "Per tenant at its monthly budget's hard cap, where the budget guard applies its action: tenant, its tier, action and budget used, %");
 
 /** See its description. */
 export const spendVsBaseline: MetricDefinition = {
@@ -44,7 +70,7 @@ FROM (
   FROM (
     SELECT ${S.CostUsd} AS cost, toInt64(toUnixTimestamp(${ctx.to ?? 'now()'})) - toInt64(toUnixTimestamp(${S.Timestamp})) AS age, intDiv(age, 86400) AS dayBack
     FROM ${qualified(ctx.database, TABLES.spans)}
-    WHERE ${[ctx.timeFilter, `${S.SpanRole} = 'inference'`, S.Priced, ...(ctx.filters ?? [])].map((c) => `(${c})`).join(' AND ')}
+    WHERE ${[ctx.timeFilter, `${S.SpanRole} = 'inference'`, S.Priced, ...spanConditions(ctx)].map((c) => `(${c})`).join(' AND ')}
   )
   WHERE age >= 0 AND age % 86400 < 3600
 )`,

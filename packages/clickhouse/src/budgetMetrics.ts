@@ -2,10 +2,12 @@ import { billingCte, tierMargin, usersCte } from './coreMetrics.js';
 import type { MetricDefinition } from './coreMetrics.js';
 import type { MetricSqlContext } from './queries/context.js';
 import { plansSource, userDailySource } from './queries/sources.js';
-import { B, P, S, TABLES, qualified } from './tables.js';
+import { P, S, U } from './tables.js';
 
-/** A user at or above this share of their monthly budget (%) is shown and alerted on. */
+/** The soft cap (warning share, %) of a budget whose plan names none, as in `BudgetGuard`. */
 export const BUDGET_WARNING_PCT = 80;
+/** The hard cap (%, where the action applies) of a budget whose plan names none, as in `BudgetGuard`. */
+export const BUDGET_HARD_CAP_PCT = 100;
 
 const windowEnd = (ctx: MetricSqlContext) => ctx.to ?? 'now()';
 const monthStart = (ctx: MetricSqlContext) => `toStartOfMonth(toTimeZone(${windowEnd(ctx)}, 'UTC'))`;
@@ -25,24 +27,44 @@ export function monthToDate(ctx: MetricSqlContext): MetricSqlContext {
   };
 }
 
+/**
+ * Whether `spent` (exact Decimal USD) reached `pct` % of `budgetUsd` (Float64), compared as
+ * `BudgetGuard` compares: in units of 1e-10 USD, the cap rounded as `toUnits(budget × pct / 100)`,
+ * so the two agree on every boundary, exactly 100 % included (reached, never below).
+ */
+const reached = (spent: string, budgetUsd: string, pct: string) =>
+  `toInt128(${spent} * 10000000000) >= toInt128(round(${budgetUsd} * ${pct} / 100 * 10000000000))`;
+
+/**
+ * The state of a budget as `BudgetGuard` sees it, with `over budget` for spend past 100 % but
+ * below a hard cap set above it: `exceeded` from the hard cap (the action applies), `warning` from
+ * the soft cap (capped at the hard cap, as the guard does), else `ok`.
+ */
+const budgetStatus = (spent: string) => `multiIf(
+    ${reached(spent, 'budgetUsd', 'hardCapPct')}, 'exceeded',
+    ${reached(spent, 'budgetUsd', '100')}, 'over budget',
+    ${reached(spent, 'budgetUsd', 'least(warnAtPct, hardCapPct)')}, 'warning', 'ok')`;
+
 /** See its description. */
 export const budgetUsage: MetricDefinition = {
   id: 'budget_usage',
-  description:
-    "Per user with a monthly LLM budget (the user's own beats the tier's), cost this UTC month up to the window's end and the share of the budget used, %",
+  description: `Per user with a monthly LLM budget (the user's own beats the tier's), cost this UTC month up to the window's end, the share of the budget used, %, its soft and hard caps (default ${BUDGET_WARNING_PCT} and ${BUDGET_HARD_CAP_PCT} %) and its state`,
   sql: (ctx) => `WITH
   src AS (${userDailySource(monthToDate(ctx))}),
   plans AS (${plansSource(ctx)}),
   ${billingCte(ctx)},
   ${usersCte},
   budgets AS (
-    SELECT users.userId AS userId, users.tier AS tier, toFloat64(users.cost) AS monthToDateUsd,
-      coalesce(pu.${P.MonthlyBudgetUsd}, pt.${P.MonthlyBudgetUsd}) AS budgetUsd
+    SELECT users.userId AS userId, users.tier AS tier, users.cost AS spent,
+      coalesce(pu.${P.MonthlyBudgetUsd}, pt.${P.MonthlyBudgetUsd}) AS budgetUsd,
+      coalesce(pu.${P.WarnAtPct}, pt.${P.WarnAtPct}, ${BUDGET_WARNING_PCT}) AS warnAtPct,
+      coalesce(pu.${P.BlockAtPct}, pt.${P.BlockAtPct}, ${BUDGET_HARD_CAP_PCT}) AS hardCapPct
     FROM users
-    LEFT JOIN (SELECT ${P.Key}, ${P.MonthlyBudgetUsd} FROM plans WHERE ${P.Kind} = 'user') AS pu ON pu.${P.Key} = users.userId
-    LEFT JOIN (SELECT ${P.Key}, ${P.MonthlyBudgetUsd} FROM plans WHERE ${P.Kind} = 'tier') AS pt ON pt.${P.Key} = users.tier
+    LEFT JOIN (SELECT ${P.Key}, ${P.MonthlyBudgetUsd}, ${P.WarnAtPct}, ${P.BlockAtPct} FROM plans WHERE ${P.Kind} = 'user') AS pu ON pu.${P.Key} = users.userId
+    LEFT JOIN (SELECT ${P.Key}, ${P.MonthlyBudgetUsd}, ${P.WarnAtPct}, ${P.BlockAtPct} FROM plans WHERE ${P.Kind} = 'tier') AS pt ON pt.${P.Key} = users.tier
   )
-SELECT userId, tier, monthToDateUsd, budgetUsd, 100 * monthToDateUsd / budgetUsd AS budgetUsedPct
+SELECT userId, tier, toFloat64(spent) AS monthToDateUsd, budgetUsd, 100 * monthToDateUsd / budgetUsd AS budgetUsedPct,
+  least(warnAtPct, hardCapPct) AS softCapPct, hardCapPct, ${budgetStatus('spent')} AS status
 FROM budgets
 WHERE budgetUsd > 0
 ORDER BY budgetUsedPct DESC, userId`,
@@ -51,11 +73,37 @@ ORDER BY budgetUsedPct DESC, userId`,
 /** See its description. */
 export const usersNearBudget: MetricDefinition = {
   id: 'users_near_budget',
-  description: `Users at or above ${BUDGET_WARNING_PCT} % of their monthly budget this month, marked 'over budget' above 100 %`,
-  sql: (ctx) => `SELECT userId, tier, if(budgetUsedPct > 100, 'over budget', 'at ${BUDGET_WARNING_PCT} %') AS status, monthToDateUsd, budgetUsd, budgetUsedPct
+  description: `Users past the soft cap of their monthly budget this month (their tier's or their own warnAtPct, default ${BUDGET_WARNING_PCT} %), or past 100 %: 'warning', 'over budget' (past 100 %, below a higher hard cap) or 'exceeded' (at the hard cap, where the budget guard acts)`,
+  sql: (ctx) => `SELECT userId, tier, status, monthToDateUsd, budgetUsd, budgetUsedPct, softCapPct, hardCapPct
 FROM (${budgetUsage.sql(ctx)})
-WHERE budgetUsedPct >= ${BUDGET_WARNING_PCT}
+WHERE status != 'ok'
 ORDER BY budgetUsedPct DESC, userId`,
+};
+
+/** See its description. */
+export const sharedBudgetUsage: MetricDefinition = {
+  id: 'shared_budget_usage',
+  description: `Per feature and tenant with a monthly LLM budget in the plans: its spend this UTC month up to the window's end (every call naming it, all users and account-level work together, as the budget guard counts it), the share of the budget used, %, its soft and hard caps and its state; a tenant's tier is the tier of its latest span`,
+  sql: (ctx) => `WITH
+  src AS (${userDailySource(monthToDate(ctx))}),
+  plans AS (${plansSource(ctx)}),
+  spend AS (
+    SELECT if(grouping(${U.Feature}) = 0, 'feature', 'tenant') AS budget, if(budget = 'feature', toString(${U.Feature}), ${U.TenantId}) AS name,
+      sum(${U.CostUsd}) AS spent, if(budget = 'tenant', argMaxMerge(${U.LatestTier}), '') AS tier
+    FROM src
+    GROUP BY GROUPING SETS ((${U.Feature}), (${U.TenantId}))
+  ),
+  budgets AS (
+    SELECT toString(${P.Kind}) AS budget, ${P.Key} AS name, ${P.MonthlyBudgetUsd} AS budgetUsd, toString(assumeNotNull(${P.Action})) AS action,
+      coalesce(${P.WarnAtPct}, ${BUDGET_WARNING_PCT}) AS warnAtPct, coalesce(${P.BlockAtPct}, ${BUDGET_HARD_CAP_PCT}) AS hardCapPct
+    FROM plans WHERE ${P.Kind} IN ('feature', 'tenant') AND ${P.MonthlyBudgetUsd} > 0 AND ${P.Action} IS NOT NULL
+  )
+SELECT b.budget AS budget, b.name AS name, s.tier AS tier, toFloat64(coalesce(s.spent, 0)) AS monthToDateUsd, budgetUsd,
+  100 * monthToDateUsd / budgetUsd AS budgetUsedPct, least(warnAtPct, hardCapPct) AS softCapPct, hardCapPct, action,
+  ${budgetStatus('coalesce(s.spent, toDecimal128(0, 10))')} AS status
+FROM budgets AS b
+LEFT JOIN spend AS s ON s.budget = b.budget AND s.name = b.name
+ORDER BY budgetUsedPct DESC, budget, name`,
 };
 
 /** See its description. */
@@ -73,21 +121,3 @@ FROM (${tierMargin.sql(mtd)})
 ORDER BY projectedCostUsd DESC, tier`;
   },
 };
-
-/** See its description. */
-export const budgetDecisions: MetricDefinition = {
-  id: 'budget_decisions',
-  description:
-    'Budget decisions other than ok from budget_events per tier: blocks, warnings, degrades and dry-run would-blocks (filters may name only Tier and ServiceName)',
-  sql: (ctx) => `SELECT ${B.Tier} AS tier,
-  countIf(${B.Action} = 'block') AS blocks,
-  countIf(${B.State} = 'warning' OR ${B.Action} = 'warn') AS warnings,
-  countIf(${B.Action} = 'degrade') AS degrades,
-  countIf(${B.Action} = 'dry-run' AND ${B.State} = 'exceeded') AS dryRunWouldBlock,
-  count() AS decisions
-FROM ${qualified(ctx.database, TABLES.budgetEvents)}
-WHERE ${[ctx.timeFilter, ...(ctx.filters ?? [])].map((c) => `(${c})`).join(' AND ')}
-GROUP BY ${B.Tier}
-ORDER BY decisions DESC, tier`,
-};
-

@@ -23,14 +23,15 @@ export const cohortCost: MetricDefinition = {
   ${usersCte},
   members AS (
     SELECT if(signupDate IS NULL, NULL, ${month('signupDate')}) AS signupMonth, toString(users.tier) AS tier, 0 AS imported, 1 AS active,
-      toFloat64(users.cost) AS userCostUsd, toFloat64(${userMonthlyPrice} * ${days(ctx)} / 30) AS userRevenueUsd
+      users.cost AS userCost, toFloat64(${userMonthlyPrice} * ${days(ctx)} / 30) AS userRevenueUsd
     FROM users ${userPriceJoin('users.userId', 'users.tier')}
     UNION ALL
-    SELECT toNullable(${month(IU.SignupDate)}), toString(${IU.Tier}), 1, 0, toFloat64(0), toFloat64(0) FROM billing
+    SELECT toNullable(${month(IU.SignupDate)}), toString(${IU.Tier}), 1, 0, toDecimal128(0, 10), toFloat64(0) FROM billing
   ),
   cohorts AS (
-    SELECT signupMonth, tier, sum(imported) AS importedUsers, sum(active) AS activeUsers, sum(userRevenueUsd) AS revenueUsd, sum(userCostUsd) AS costUsd,
-      quantilesExactInclusiveIf(0.5, 0.95)(userCostUsd, active = 1) AS q
+    -- Cost stays Decimal until summed: a sum of floats would depend on the order rows arrive in.
+    SELECT signupMonth, tier, sum(imported) AS importedUsers, sum(active) AS activeUsers, sum(userRevenueUsd) AS revenueUsd, toFloat64(sum(userCost)) AS costUsd,
+      quantilesExactInclusiveIf(0.5, 0.95)(toFloat64(userCost), active = 1) AS q
     FROM members GROUP BY signupMonth, tier
   )
 SELECT signupMonth, tier, if(signupMonth IS NULL, NULL, importedUsers) AS users, activeUsers, revenueUsd, costUsd,

@@ -1,4 +1,5 @@
 import type { MetricSqlContext } from './queries/context.js';
+import { spanConditions } from './queries/context.js';
 import { importedUsersSource, plansSource, sessionDailySource, userDailySource } from './queries/sources.js';
 import { IU, P, S, SS, TABLES, U, qualified } from './tables.js';
 
@@ -233,7 +234,7 @@ export const unpricedSpans: MetricDefinition = {
   description: 'Model calls left without a cost, per model, provider and reason',
   sql: (ctx) => `SELECT ${S.Model} AS model, ${S.Provider} AS provider, ${S.UnpricedReason} AS reason, count() AS spans
 FROM ${qualified(ctx.database, TABLES.spans)}
-WHERE ${[ctx.timeFilter, `${S.SpanRole} = 'inference'`, `NOT ${S.Priced}`, ...(ctx.filters ?? [])].map((c) => `(${c})`).join(' AND ')}
+WHERE ${[ctx.timeFilter, `${S.SpanRole} = 'inference'`, `NOT ${S.Priced}`, ...spanConditions(ctx)].map((c) => `(${c})`).join(' AND ')}
 GROUP BY ${S.Model}, ${S.Provider}, ${S.UnpricedReason}
 ORDER BY spans DESC, model, provider, reason`,
 };
@@ -244,7 +245,7 @@ export const incompleteUsage: MetricDefinition = {
   description: 'Priced model calls whose instrumentation dropped a usage detail that changes the price, per instrumentation scope and detail',
   sql: (ctx) => `SELECT ${S.ScopeName} AS scope, ${S.UsageIncomplete} AS detail, count() AS calls
 FROM ${qualified(ctx.database, TABLES.spans)}
-WHERE ${[ctx.timeFilter, `${S.SpanRole} = 'inference'`, S.Priced, `${S.UsageIncomplete} != ''`, ...(ctx.filters ?? [])].map((c) => `(${c})`).join(' AND ')}
+WHERE ${[ctx.timeFilter, `${S.SpanRole} = 'inference'`, S.Priced, `${S.UsageIncomplete} != ''`, ...spanConditions(ctx)].map((c) => `(${c})`).join(' AND ')}
 GROUP BY ${S.ScopeName}, ${S.UsageIncomplete}
 ORDER BY calls DESC, scope, detail`,
 };

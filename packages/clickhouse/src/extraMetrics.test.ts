@@ -58,15 +58,16 @@ describe('budget metrics', () => {
     expect(byUser.vip).toBeCloseTo(40, 9);
   });
 
-  it('lists users at 80 % and over 100 %', async () => {
+  it('lists users past the 80 % soft cap and at or over the budget, which is the hard cap here', async () => {
     const near = await rows('usersNearBudget');
     expect(near.map((r) => [r.userId, r.status])).toEqual([
-      ['f1', 'over budget'],
-      ['f2', 'over budget'],
-      ['u1', 'over budget'],
-      ['u2', 'at 80 %'],
+      ['f1', 'exceeded'],
+      ['f2', 'exceeded'],
+      ['u1', 'exceeded'],
+      ['u2', 'warning'],
     ]);
-    expect((await rows('budgetUsedByUser')).map((r) => r.user)).toEqual(['f1', 'f2', 'u1', 'u2']);
+    expect((await rows('userBudgetOver')).map((r) => r.user)).toEqual(['f1', 'f2', 'u1']);
+    expect((await rows('userBudgetWarning')).map((r) => r.user)).toEqual(['u2']);
   });
 
   it('projects month-end cost as cost so far × days in month / days elapsed', async () => {

@@ -1,5 +1,18 @@
-import { budgetUsedByUser, featureCtr, marginVsTarget, sessionOutlierByTier, spendVsBaseline, unpricedByModel } from './alertMetrics.js';
-import { budgetDecisions, budgetUsage, monthEndProjection, usersNearBudget } from './budgetMetrics.js';
+import {
+  featureBudgetExceeded,
+  featureBudgetWarning,
+  featureCtr,
+  marginVsTarget,
+  sessionOutlierByTier,
+  spendVsBaseline,
+  tenantBudgetExceeded,
+  tenantBudgetWarning,
+  unpricedByModel,
+  userBudgetOver,
+  userBudgetWarning,
+} from './alertMetrics.js';
+import { budgetDecisions, budgetDecisionsByScope, loopSessionsByTool, loopsStopped } from './budgetEventMetrics.js';
+import { budgetUsage, monthEndProjection, sharedBudgetUsage, usersNearBudget } from './budgetMetrics.js';
 import {
   accountCost,
   costSkew,
@@ -17,10 +30,11 @@ import { cacheReadShare, marginTrend, overallMargin, sessionOutliers, tierCostDi
 import { capSuggestions } from './capMetrics.js';
 import { cohortCost } from './cohortMetrics.js';
 import { aiCogsVsTarget, costPerUserClimb, weeklyTierMargin } from './targetMetrics.js';
+import { tagCost } from './tagMetrics.js';
 
 export type { MetricDefinition } from './coreMetrics.js';
 export { POWER_USER_MULTIPLE } from './coreMetrics.js';
-export { BUDGET_WARNING_PCT } from './budgetMetrics.js';
+export { BUDGET_HARD_CAP_PCT, BUDGET_WARNING_PCT } from './budgetMetrics.js';
 export { SESSION_OUTLIER_MULTIPLE } from './trendMetrics.js';
 export { SPIKE_BASELINE_DAYS } from './alertMetrics.js';
 export { SESSION_CAP_MULTIPLE } from './capMetrics.js';
@@ -48,8 +62,17 @@ export const METRICS = {
   usersNearBudget,
   monthEndProjection,
   budgetDecisions,
+  sharedBudgetUsage,
+  budgetDecisionsByScope,
+  loopsStopped,
   marginVsTarget,
-  budgetUsedByUser,
+  userBudgetWarning,
+  userBudgetOver,
+  featureBudgetWarning,
+  featureBudgetExceeded,
+  tenantBudgetWarning,
+  tenantBudgetExceeded,
+  loopSessionsByTool,
   spendVsBaseline,
   featureCtr,
   unpricedByModel,
@@ -59,6 +82,7 @@ export const METRICS = {
   capSuggestions,
   aiCogsVsTarget,
   costPerUserClimb,
+  tagCost,
 } as const satisfies Record<string, MetricDefinition>;
 
 /** A metric's name in METRICS. */

@@ -15,7 +15,7 @@ describe('migrationSql on a cluster', () => {
   it('makes every data table Replicated and puts a Distributed table over each shard-local one', () => {
     const tables = ddl.filter((s) => s.startsWith('CREATE TABLE') && !s.includes('Distributed('));
     for (const s of tables) expect(s).toMatch(/ENGINE = Replicated(Aggregating|Replacing)?MergeTree\('\/clickhouse\/tables\//);
-    for (const name of ['genai_spans', 'genai_user_daily', 'genai_session_daily']) {
+    for (const name of ['genai_spans', 'genai_user_daily', 'genai_session_daily', 'genai_tag_daily']) {
       const local = ddl.find((s) => s.startsWith(`CREATE TABLE IF NOT EXISTS gc.${name}_local ON CLUSTER`));
       expect(local, name).toContain("'/clickhouse/tables/{shard}/{database}/{table}', '{replica}'");
       const dist = ddl.find((s) => s.startsWith(`CREATE TABLE IF NOT EXISTS gc.${name} ON CLUSTER`));
@@ -92,6 +92,8 @@ describe('migrate on chDB', () => {
       'genai_session_daily_mv',
       'genai_spans',
       'genai_spans_rejected',
+      'genai_tag_daily',
+      'genai_tag_daily_mv',
       'genai_user_daily',
       'genai_user_daily_mv',
       'plans',
@@ -142,6 +144,31 @@ describe('migrate on chDB', () => {
     expect(await columns('migrate_0010')).toEqual(await columns('migrate_0010_fresh'));
     expect(await ch.rows(`SELECT InputTokens, Region, AudioInputTokens, WebSearchRequests FROM migrate_0010.genai_spans`)).toEqual([
       { InputTokens: 7, Region: '', AudioInputTokens: 0, WebSearchRequests: 0 },
+    ]);
+  });
+
+  it('adds the Tags map after Feature and the tag rollup to a database made before them; old rows have no tags', async () => {
+    await migrate(ch.client, { database: 'migrate_0011' });
+    await ch.client.command({ query: 'DROP VIEW migrate_0011.genai_tag_daily_mv' });
+    await ch.client.command({ query: 'DROP TABLE migrate_0011.genai_tag_daily' });
+    await ch.client.command({ query: 'ALTER TABLE migrate_0011.genai_spans DROP COLUMN Tags' });
+    await ch.client.command({ query: `INSERT INTO migrate_0011.genai_spans (Timestamp, SpanId, Feature) VALUES (now(), 'old', 'chat')` });
+    await ch.client.command({ query: `DELETE FROM migrate_0011.schema_migrations WHERE Version = '0011_span_tags'` });
+    expect((await migrate(ch.client, { database: 'migrate_0011' })).applied).toEqual(['0011_span_tags']);
+    const columns = (db: string) => ch.rows<{ name: string; type: string }>(`SELECT name, type FROM system.columns WHERE database = '${db}' AND table = 'genai_spans' ORDER BY position`);
+    await migrate(ch.client, { database: 'migrate_0011_fresh' });
+    const migrated = await columns('migrate_0011');
+    expect(migrated).toEqual(await columns('migrate_0011_fresh'));
+    const at = migrated.findIndex((c) => c.name === 'Tags');
+    expect(migrated.slice(at - 1, at + 1)).toEqual([
+      { name: 'Feature', type: 'LowCardinality(String)' },
+      { name: 'Tags', type: 'Map(LowCardinality(String), String)' },
+    ]);
+    expect(await ch.rows(`SELECT Tags FROM migrate_0011.genai_spans`)).toEqual([{ Tags: {} }]);
+    await ch.client.command({ query: `INSERT INTO migrate_0011.genai_spans (Timestamp, SpanId, SpanRole, UserId, Tags) VALUES (now(), 'new', 'inference', 'u', map('region', 'eu', 'plan_variant', 'b'))` });
+    expect(await ch.rows(`SELECT TagKey, TagValue, UserId, toString(Calls) AS Calls FROM migrate_0011.genai_tag_daily ORDER BY TagKey`)).toEqual([
+      { TagKey: 'plan_variant', TagValue: 'b', UserId: 'u', Calls: '1' },
+      { TagKey: 'region', TagValue: 'eu', UserId: 'u', Calls: '1' },
     ]);
   });
 });

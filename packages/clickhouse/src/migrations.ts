@@ -45,6 +45,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: '0010_span_dimensions',
     statements: addSpanColumns(['Region', 'AudioInputTokens', 'AudioOutputTokens', 'ImageInputTokens', 'ImageOutputTokens', 'WebSearchRequests']),
   },
+  { version: '0011_span_tags', statements: (o) => [...addSpanColumns(['Tags'])(o), ...SCHEMA.tagDaily(o)] },
 ];
 
 /**

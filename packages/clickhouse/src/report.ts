@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { isTagKey } from '@genai-cost/otel';
 import { METRICS } from './metrics.js';
 import type { MetricDefinition } from './metrics.js';
 import type { MetricSqlContext } from './queries/context.js';
@@ -166,6 +167,28 @@ export interface CapSuggestionRow {
   usersOverSuggestedBudget: number | null;
 }
 
+/** Per value of one tag, over the spans that carry the tag. */
+export interface TagRow {
+  tagValue: string;
+  calls: number;
+  /** Distinct users among those spans. */
+  activeUsers: number;
+  costUsd: number;
+  /** Cost / priced calls; null without priced calls. */
+  avgCostPerCallUsd: number | null;
+  /** Null when only account-level spans carry the value. */
+  costPerUserUsd: number | null;
+  /** The value's share of the cost of all spans with the tag, %; null when they cost nothing. */
+  costSharePct: number | null;
+  unpricedCalls: number;
+}
+
+/** Window of `reportByTag`, with the tag. */
+export interface TagReportWindow extends ReportWindow {
+  /** The tag's key (`region` for `saas.tag.region`). */
+  tagKey: string;
+}
+
 /** Window of `reportByUser`, with the number of rows. */
 export interface UserReportWindow extends ReportWindow {
   /** Most expensive users returned. Default: 100. */
@@ -265,6 +288,21 @@ export async function suggestCaps(client: ClickHouseClient, database: string, wi
     'activeUsers',
     'usersOverBudget',
     'usersOverSuggestedBudget',
+  ]);
+}
+
+/** Cost per value of a tag over the window. Throws a RangeError for a key no tag can have (see `isTagKey`). */
+export async function reportByTag(client: ClickHouseClient, database: string, window: TagReportWindow): Promise<TagRow[]> {
+  if (!isTagKey(window.tagKey)) throw new RangeError(`reportByTag tagKey: expected 1 to 64 letters, digits, "_", "." or "-", got ${JSON.stringify(window.tagKey)}`);
+  const { ctx, params } = bindWindow(identifier(database, 'database'), window);
+  return runMetric<TagRow>(client, METRICS.tagCost, { ...ctx, tagKey: '{tagKey:String}' }, { ...params, tagKey: window.tagKey }, [
+    'calls',
+    'activeUsers',
+    'costUsd',
+    'avgCostPerCallUsd',
+    'costPerUserUsd',
+    'costSharePct',
+    'unpricedCalls',
   ]);
 }
 

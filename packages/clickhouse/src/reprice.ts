@@ -3,8 +3,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { SERVICE_TIERS, priceUsage } from '@genai-cost/pricing';
 import type { PriceCatalog, PriceRequest } from '@genai-cost/pricing';
 import { ClickHouseConfigError } from './errors.js';
-import { sessionDailyAggregation, userDailyAggregation } from './rollups.js';
-import { DEFAULT_DATABASE, S, SESSION_DAILY_COLUMNS, SS, TABLES, U, USER_DAILY_COLUMNS, qualified } from './tables.js';
+import { sessionDailyAggregation, tagDailyAggregation, userDailyAggregation } from './rollups.js';
+import { DEFAULT_DATABASE, S, SESSION_DAILY_COLUMNS, SS, TABLES, TAG_DAILY_COLUMNS, TG, U, USER_DAILY_COLUMNS, qualified } from './tables.js';
 
 /** Options of {@link reprice}. */
 export interface RepriceOptions {
@@ -303,6 +303,7 @@ async function rebuildRollups(client: ClickHouseClient, database: string, days: 
   for (const [table, columns, aggregate, dayColumn] of [
     [TABLES.userDaily, USER_DAILY_COLUMNS, userDailyAggregation, U.Day],
     [TABLES.sessionDaily, SESSION_DAILY_COLUMNS, sessionDailyAggregation, SS.Day],
+    [TABLES.tagDaily, TAG_DAILY_COLUMNS, tagDailyAggregation, TG.Day],
   ] as const) {
     const target = qualified(database, table);
     await client.command({ query: `ALTER TABLE ${target} DELETE WHERE ${dayColumn} IN ${dayList}`, clickhouse_settings: { mutations_sync: '2' } });

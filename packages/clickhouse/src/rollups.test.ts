@@ -4,6 +4,7 @@ import type { MetricDefinition } from './metrics.js';
 import { replacePlans } from './plans.js';
 import { bindWindow } from './queries/window.js';
 import type { ReportWindow } from './queries/window.js';
+import type { MetricSqlContext } from './queries/context.js';
 import { reportByTier, runMetric } from './report.js';
 import { TestChdb, insertSpans, spanRow } from './test-support/chdb.js';
 import type { SpanRow } from './tables.js';
@@ -49,6 +50,8 @@ function randomSpans(): SpanRow[] {
         InputTokens: Math.floor(r() * 5000),
         OutputTokens: Math.floor(r() * 1000),
         CacheReadTokens: Math.floor(r() * 500),
+        // From the index, not the generator, so the other columns stay as they were.
+        Tags: i % 3 === 0 ? {} : { region: ['eu', 'us'][i % 2]!, ...(i % 5 === 0 && { plan_variant: 'b' }) },
       }),
     );
   }
@@ -82,8 +85,10 @@ const WINDOWS: Record<string, ReportWindow> = {
   'within one day': { from: new Date(START + 50 * HOUR), to: new Date(START + 60 * HOUR) },
 };
 
-async function both(metric: MetricDefinition, window: ReportWindow) {
-  const { ctx, params } = bindWindow(db, window);
+async function both(metric: MetricDefinition, window: ReportWindow, tagFilter?: MetricSqlContext['tagFilter']) {
+  const bound = bindWindow(db, window);
+  const params = bound.params;
+  const ctx: MetricSqlContext = { ...bound.ctx, tagKey: "'region'", tagFilter };
   const viaRollups = await runMetric<Record<string, unknown>>(ch.client, metric, ctx, params, []);
   const rawOnly = await runMetric<Record<string, unknown>>(ch.client, metric, { ...ctx, dayFilter: undefined }, params, []);
   return { viaRollups, rawOnly, usedRollups: ctx.dayFilter !== undefined };
@@ -94,8 +99,24 @@ async function both(metric: MetricDefinition, window: ReportWindow) {
  * hour, or whole weeks before the window always from the rollups), and ones that only list
  * outliers, which random data may not have.
  */
-const NOT_ON_ROLLUPS = new Set(['budgetDecisions', 'spendVsBaseline', 'costPerUserClimb']);
-const MAY_BE_EMPTY = new Set(['incompleteUsage', 'sessionOutliers', 'sessionOutlierByTier', 'usersNearBudget', 'budgetUsedByUser', 'unprofitableUsers']);
+const NOT_ON_ROLLUPS = new Set(['budgetDecisions', 'budgetDecisionsByScope', 'loopsStopped', 'loopSessionsByTool', 'spendVsBaseline', 'costPerUserClimb']);
+/** A filter on region = eu, active, as Grafana's tag variables make it. */
+const EU: NonNullable<MetricSqlContext['tagFilter']> = { spans: "Tags['region'] = 'eu'", rollup: "TagKey = 'region' AND TagValue = 'eu'", active: '1' };
+const MAY_BE_EMPTY = new Set([
+  'incompleteUsage',
+  'sessionOutliers',
+  'sessionOutlierByTier',
+  'usersNearBudget',
+  'userBudgetWarning',
+  'userBudgetOver',
+  'unprofitableUsers',
+  // The plans here give features and tenants no budgets.
+  'sharedBudgetUsage',
+  'featureBudgetWarning',
+  'featureBudgetExceeded',
+  'tenantBudgetWarning',
+  'tenantBudgetExceeded',
+]);
 
 describe('rollup-based metrics equal the raw-table computation', () => {
   const cases = Object.entries(METRICS).filter(([name]) => !NOT_ON_ROLLUPS.has(name)).flatMap(([name, metric]) => Object.entries(WINDOWS).map(([w, window]) => [name, w, metric, window] as const));
@@ -104,6 +125,24 @@ describe('rollup-based metrics equal the raw-table computation', () => {
     const { viaRollups, rawOnly } = await both(metric, window);
     if (!MAY_BE_EMPTY.has(name)) expect(rawOnly.length).toBeGreaterThan(0);
     expect(viaRollups).toEqual(rawOnly);
+  });
+
+  it.each(Object.keys(METRICS).filter((name) => !NOT_ON_ROLLUPS.has(name)))('%s with an active tag filter: the tag rollup or raw spans, never an unfiltered rollup', async (name) => {
+    const metric = METRICS[name as keyof typeof METRICS];
+    const window = WINDOWS['partial first and last days']!;
+    const { viaRollups, rawOnly } = await both(metric, window, EU);
+    expect(viaRollups).toEqual(rawOnly);
+    // Inactive, the filter changes nothing.
+    expect((await both(metric, window, { ...EU, spans: '1', active: '0' })).viaRollups).toEqual((await both(metric, window)).viaRollups);
+  });
+
+  it('a tag filter keeps the cost of the spans with that value only', async () => {
+    const window = WINDOWS['whole days']!;
+    const cost = async (tagFilter?: MetricSqlContext['tagFilter']) => Number((await both(METRICS.overallMargin, window, tagFilter)).viaRollups[0]!.costUsd);
+    const [eu, us, all] = [await cost(EU), await cost({ ...EU, spans: "Tags['region'] = 'us'", rollup: "TagKey = 'region' AND TagValue = 'us'" }), await cost()];
+    expect(eu).toBeGreaterThan(0);
+    expect(us).toBeGreaterThan(0);
+    expect(eu + us).toBeLessThan(all);
   });
 
   it('reads the rollups for whole days only', () => {

@@ -1,4 +1,4 @@
-import { S, SS, U } from './tables.js';
+import { S, SS, TG, U } from './tables.js';
 
 /**
  * The aggregations behind the rollups. Each is used twice: as the SELECT of the materialized view
@@ -16,7 +16,21 @@ function where(extra: readonly string[]): string {
 
 /** Rows of `genai_user_daily` computed from the spans table `from`, restricted by `conditions`. */
 export function userDailyAggregation(from: string, conditions: readonly string[] = []): string {
-  const keys = [U.Tier, U.ServiceName, U.Feature, U.Provider, U.Model, U.UserId, U.TenantId];
+  return perUserDay(from, '', [U.Tier, U.ServiceName, U.Feature, U.Provider, U.Model, U.UserId, U.TenantId], conditions);
+}
+
+/**
+ * Rows of `genai_tag_daily` computed from the spans table `from`, restricted by `conditions`
+ * (which may name `TagKey` and `TagValue`): one row set per tag, spans without tags in none.
+ */
+export function tagDailyAggregation(from: string, conditions: readonly string[] = []): string {
+  const join = `
+  ARRAY JOIN mapKeys(${S.Tags}) AS ${TG.TagKey}, mapValues(${S.Tags}) AS ${TG.TagValue}`;
+  return perUserDay(from, join, [TG.TagKey, TG.TagValue, TG.Tier, TG.ServiceName, TG.Feature, TG.Provider, TG.Model, TG.UserId, TG.TenantId], conditions);
+}
+
+/** The user rollups' aggregation per day and `keys`, of the spans of `from` (with `join`). */
+function perUserDay(from: string, join: string, keys: readonly string[], conditions: readonly string[]): string {
   return `SELECT
     toDate(${S.Timestamp}) AS ${U.Day}, ${keys.join(', ')},
     count() AS ${U.Calls},
@@ -28,7 +42,7 @@ export function userDailyAggregation(from: string, conditions: readonly string[]
     sum(${S.CacheWriteTokens}) AS ${U.CacheWriteTokens},
     sum(${S.ReasoningTokens}) AS ${U.ReasoningTokens},
     argMaxState(${S.Tier}, ${S.Timestamp}) AS ${U.LatestTier}
-  FROM ${from}
+  FROM ${from}${join}
   WHERE ${where(conditions)}
   GROUP BY ${U.Day}, ${keys.join(', ')}`;
 }

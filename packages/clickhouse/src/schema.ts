@@ -1,4 +1,4 @@
-import { sessionDailyAggregation, userDailyAggregation } from './rollups.js';
+import { sessionDailyAggregation, tagDailyAggregation, userDailyAggregation } from './rollups.js';
 import {
   B,
   BUDGET_EVENT_COLUMNS,
@@ -16,6 +16,8 @@ import {
   SPAN_COLUMNS,
   SS,
   TABLES,
+  TAG_DAILY_COLUMNS,
+  TG,
   U,
   USER_DAILY_COLUMNS,
   identifier,
@@ -125,6 +127,20 @@ SETTINGS ttl_only_drop_parts = 1, ${dedupSetting(o)}`,
       rollupTail(o, [SS.Day, SS.Tier, SS.Feature, SS.SessionId, SS.ServiceName, SS.Provider, SS.Model]),
     ),
     view(o, TABLES.sessionDailyMv, TABLES.sessionDaily, sessionDailyAggregation(local(o, TABLES.spans))),
+  ],
+
+  /**
+   * Daily per-user rollup per tag, for reports and dashboards by tag. Keyed by the tag first: every
+   * read names one key. Spans stored before the Tags column had no tags, so an empty table is
+   * complete when it is created.
+   */
+  tagDaily: (o: SchemaOptions): string[] => [
+    ...create(
+      o,
+      { name: TABLES.tagDaily, columns: TAG_DAILY_COLUMNS, engine: 'AggregatingMergeTree', extra: '', shardBy: `cityHash64(${TG.UserId})` },
+      rollupTail(o, [TG.TagKey, TG.Day, TG.TagValue, TG.Tier, TG.UserId, TG.TenantId, TG.ServiceName, TG.Feature, TG.Provider, TG.Model]),
+    ),
+    view(o, TABLES.tagDailyMv, TABLES.tagDaily, tagDailyAggregation(local(o, TABLES.spans))),
   ],
 
   /** Plans: ReplacingMergeTree(Version) keyed by kind and key; see `replacePlans`. */

@@ -73,4 +73,11 @@ describe('SpanRowMapper', () => {
     span.end();
     expect(mapper.row(span as unknown as ReadableSpan)).toMatchObject({ Priced: false, CostUsd: 0 });
   });
+
+  it('takes valid saas.tag.<key> attributes into Tags and leaves the others in SpanAttributes', () => {
+    t.span('chat', { ...CHAT_ATTRS, 'saas.tag.region': 'eu', 'saas.tag.plan_variant': 'b', 'saas.tag.bad key': 'x', 'saas.tag.empty': '', 'saas.tag.n': 7 });
+    const row = rowOf('chat');
+    expect(row.Tags).toEqual({ region: 'eu', plan_variant: 'b' });
+    expect(Object.keys(row.SpanAttributes).filter((k) => k.startsWith('saas.tag.')).sort()).toEqual(['saas.tag.bad key', 'saas.tag.empty', 'saas.tag.n']);
+  });
 });

@@ -1,7 +1,7 @@
 import type { AttributeValue, Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import * as sc from '@genai-cost/otel';
-import { MAX_COST_CEILING_USD, classify, providerId, readCall } from '@genai-cost/otel';
+import { MAX_COST_CEILING_USD, MAX_TAGS, TAG_ATTRIBUTE_PREFIX, classify, isTagKey, isTagValue, providerId, readCall } from '@genai-cost/otel';
 import type { AttributionField, GenAISpanRole, UsageReadOptions } from '@genai-cost/otel';
 import type { SpanRow } from './tables.js';
 
@@ -77,6 +77,8 @@ export class SpanRowMapper {
     const costUsd = isCall && !unpriced && typeof cost === 'number' && cost >= 0 && cost <= MAX_COST_CEILING_USD ? cost : undefined;
     const priced = costUsd !== undefined;
     const ctx = span.spanContext();
+    const tags: Record<string, string> = {};
+    const attributes = this.rest(a, priced, tags);
     return {
       Timestamp: `${span.startTime[0]}.${String(span.startTime[1]).padStart(9, '0')}`,
       TraceId: ctx.traceId,
@@ -92,6 +94,7 @@ export class SpanRowMapper {
       TenantId: text(a[this.keys.tenantId]),
       Tier: text(a[this.keys.tier]),
       Feature: text(a[this.keys.feature]),
+      Tags: tags,
       Provider: text(a[sc.ATTR_PROVIDER]) || (call?.provider === undefined ? '' : providerId(call.provider)),
       Operation: text(a[sc.GEN_AI_OPERATION_NAME]) || text(a[sc.AI_OPERATION_ID]) || text(a[sc.OPENINFERENCE_SPAN_KIND]),
       RequestModel: text(a[sc.GEN_AI_REQUEST_MODEL]),
@@ -118,14 +121,29 @@ export class SpanRowMapper {
       DurationNs: span.duration[0] * 1e9 + span.duration[1],
       StatusCode: STATUS_CODES[span.status.code] ?? '',
       StatusMessage: span.status.message ?? '',
-      SpanAttributes: this.rest(a, priced),
+      SpanAttributes: attributes,
     };
   }
 
-  private rest(a: Attributes, costInColumn: boolean): Record<string, string> {
+  /**
+   * The attributes no typed column holds. Valid `saas.tag.<key>` attributes (from `withAttribution`
+   * or set by apps in other languages) go to `tags` instead, up to MAX_TAGS; a tag that breaks the
+   * key or value rule stays in SpanAttributes, so nothing is lost.
+   */
+  private rest(a: Attributes, costInColumn: boolean, tags: Record<string, string>): Record<string, string> {
     const out: Record<string, string> = {};
+    let tagCount = 0;
     for (const key in a) {
       if (this.typed.has(key) || (costInColumn && key === sc.GEN_AI_USAGE_COST)) continue;
+      if (key.startsWith(TAG_ATTRIBUTE_PREFIX) && tagCount < MAX_TAGS) {
+        const name = key.slice(TAG_ATTRIBUTE_PREFIX.length);
+        const value = a[key];
+        if (isTagKey(name) && isTagValue(value)) {
+          tags[name] = value;
+          tagCount++;
+          continue;
+        }
+      }
       const v = a[key];
       if (v !== undefined) out[key] = typeof v === 'string' ? v : stringify(v);
     }

@@ -13,6 +13,8 @@ export const TABLES = {
   userDailyMv: 'genai_user_daily_mv',
   sessionDaily: 'genai_session_daily',
   sessionDailyMv: 'genai_session_daily_mv',
+  tagDaily: 'genai_tag_daily',
+  tagDailyMv: 'genai_tag_daily_mv',
   plans: 'plans',
   users: 'users',
   budgetEvents: 'budget_events',
@@ -45,6 +47,8 @@ export interface SpanRow {
   TenantId: string;
   Tier: string;
   Feature: string;
+  /** The span's tags (`saas.tag.<key>` attributes, key without the prefix); added by 0011_span_tags. */
+  Tags: Record<string, string>;
   /** Canonical provider id (`openai`, `anthropic`, …); the raw name stays in SpanAttributes. */
   Provider: string;
   Operation: string;
@@ -119,6 +123,7 @@ export const SPAN_COLUMNS = {
   TenantId: str,
   Tier: lc,
   Feature: lc,
+  Tags: 'Map(LowCardinality(String), String) CODEC(ZSTD(1))',
   Provider: lc,
   Operation: lc,
   RequestModel: lc,
@@ -204,6 +209,17 @@ export const SESSION_DAILY_COLUMNS = {
 
 /** Column names of `genai_session_daily`. */
 export const SS = names(SESSION_DAILY_COLUMNS);
+
+/**
+ * Columns of `genai_tag_daily`: the columns of `genai_user_daily` once per tag of the spans, keyed
+ * also by the tag's key and value. A span adds to one row per tag it carries and to none without
+ * tags; a key has one value per span, so the rows of one key sum to exactly the spans with it.
+ */
+const { Day: userDay, ...userDailyMeasures } = USER_DAILY_COLUMNS;
+export const TAG_DAILY_COLUMNS = { Day: userDay, TagKey: 'LowCardinality(String)', TagValue: 'String', ...userDailyMeasures } as const;
+
+/** Column names of `genai_tag_daily`. */
+export const TG = names(TAG_DAILY_COLUMNS);
 
 /** Plan kinds; `meta` is one row per replacement, so replacing with no plans still takes effect. Append only: an Enum8. */
 export const PLAN_KINDS = ['meta', 'tier', 'user', 'feature', 'tenant'] as const;

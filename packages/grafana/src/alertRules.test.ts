@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALERT_GROUPS, alertRulesFile } from './alertRules.js';
 import { resolveGenerateOptions } from './dashboard.js';
-import { filterCondition, FILTERS } from './variables.js';
+import { filterCondition, FILTERS, tagFilter, tagKeyExpression } from './variables.js';
 
 describe('alert rules', () => {
   it('query the fixed data source with no template variables', () => {
@@ -34,5 +34,19 @@ describe('filterCondition', () => {
     expect([...condition.matchAll(/\$\{tier:(\w+)\}/g)].map((m) => m[1])).toEqual(['queryparam', 'percentencode']);
     // Each interpolation sits alone inside a string literal that the encoded text cannot end.
     expect(condition.match(/'\$\{tier:\w+\}'/g)).toHaveLength(2);
+  });
+});
+
+describe('tagFilter', () => {
+  it('reads tag_key and tag_value only percent-encoded inside literals, and is dropped while tag_value is All', () => {
+    const { spans, rollup, active } = tagFilter();
+    for (const condition of [spans, rollup]) {
+      expect(condition).toMatch(/^\$__conditionalAll\(.*, \$tag_value\)$/);
+      expect(condition).not.toMatch(/\$['&`$\d]/);
+      for (const m of condition.matchAll(/\$\{(\w+):(\w+)\}/g)) expect(['queryparam', 'percentencode'], m[0]).toContain(m[2]);
+      expect(condition.match(/\$\{tag_(key|value):\w+\}/g)!.length).toBe(condition.match(/'\$\{tag_(key|value):\w+\}'/g)!.length);
+      expect(condition).toContain(tagKeyExpression());
+    }
+    expect(active).toBe('NOT $__conditionalAll(0, $tag_value)');
   });
 });

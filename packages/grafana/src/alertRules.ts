@@ -1,6 +1,15 @@
-import { BUDGET_WARNING_PCT, METRICS, SESSION_OUTLIER_MULTIPLE, SPIKE_BASELINE_DAYS, grafanaMetricContext } from '@genai-cost/clickhouse';
+import {
+  COST_CLIMB_WEEKS,
+  COST_PER_USER_CLIMB_PCT,
+  DEFAULT_TARGET_AI_COGS_PCT,
+  METRICS,
+  SESSION_OUTLIER_MULTIPLE,
+  SPIKE_BASELINE_DAYS,
+  grafanaMetricContext,
+} from '@genai-cost/clickhouse';
 import type { MetricName } from '@genai-cost/clickhouse';
 import type { GenerateParams } from './dashboard.js';
+import { BUDGET_RULES } from './budgetAlertRules.js';
 import { ALERT_DATASOURCE, DATASOURCE_UID } from './datasource.js';
 
 /** Folder of the alert rules (created by Grafana if missing). */
@@ -81,30 +90,9 @@ export const ALERT_GROUPS: readonly AlertGroupSpec[] = [
         summary: `A {{ $labels.tier }} session of the last 24 h cost {{ $values.B }}× the tier's P95 session cost (alert above ${SESSION_OUTLIER_MULTIPLE}×)`,
         dashboard: 'genai-cost-sessions-and-budgets',
       },
-      {
-        uid: 'genai-cost-budget-80',
-        title: 'User at 80% of monthly LLM budget',
-        metric: 'budgetUsedByUser',
-        rangeSeconds: 31 * DAY,
-        threshold: { type: 'within_range', params: [BUDGET_WARNING_PCT, 100] },
-        severity: 'info',
-        for: '0s',
-        summary: 'User {{ $labels.user }} ({{ $labels.tier }}) has used {{ $values.B }} % of their monthly LLM budget',
-        dashboard: 'genai-cost-sessions-and-budgets',
-      },
-      {
-        uid: 'genai-cost-budget-exceeded',
-        title: 'User over monthly LLM budget',
-        metric: 'budgetUsedByUser',
-        rangeSeconds: 31 * DAY,
-        threshold: { type: 'gt', params: [100] },
-        severity: 'warning',
-        for: '0s',
-        summary: 'User {{ $labels.user }} ({{ $labels.tier }}) has used {{ $values.B }} % of their monthly LLM budget',
-        dashboard: 'genai-cost-sessions-and-budgets',
-      },
     ],
   },
+  { name: 'genai-cost-budgets', interval: '5m', rules: BUDGET_RULES },
   {
     name: 'genai-cost-margin',
     interval: '1h',
@@ -118,6 +106,29 @@ export const ALERT_GROUPS: readonly AlertGroupSpec[] = [
         severity: 'warning',
         for: '2h',
         summary: 'Gross margin of the {{ $labels.tier }} tier over the last 30 days is {{ $values.B }} points against its target margin',
+        dashboard: 'genai-cost-unit-economics',
+      },
+      {
+        uid: 'genai-cost-ai-cogs-over-target',
+        title: 'Tier AI COGS above target',
+        metric: 'aiCogsVsTarget',
+        rangeSeconds: 30 * DAY,
+        threshold: { type: 'gt', params: [0] },
+        severity: 'warning',
+        for: '2h',
+        summary: `AI COGS (LLM cost / revenue) of the {{ $labels.tier }} tier over the last 30 days is {{ $values.B }} points above its target (targetAiCogsPct, default ${DEFAULT_TARGET_AI_COGS_PCT} %)`,
+        dashboard: 'genai-cost-unit-economics',
+      },
+      {
+        uid: 'genai-cost-cost-per-user-climb',
+        title: 'Tier cost per active user climbing',
+        metric: 'costPerUserClimb',
+        // The query reads whole UTC weeks before the range's end, whatever its start.
+        rangeSeconds: 7 * (COST_CLIMB_WEEKS + 2) * DAY,
+        threshold: { type: 'gt', params: [COST_PER_USER_CLIMB_PCT] },
+        severity: 'warning',
+        for: '0s',
+        summary: `Cost per active user of the {{ $labels.tier }} tier grew {{ $values.B }} % from the week ${COST_CLIMB_WEEKS} weeks before the last whole week to the last (alert above ${COST_PER_USER_CLIMB_PCT} %)`,
         dashboard: 'genai-cost-unit-economics',
       },
       {

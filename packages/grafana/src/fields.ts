@@ -76,13 +76,58 @@ export const FIELDS = {
   degrades: count('Degraded'),
   dryRunWouldBlock: count('Dry run: would block'),
   decisions: count('Decisions'),
+  softCapPct: pct('Soft cap'),
+  hardCapPct: pct('Hard cap'),
+  budget: text('Budget'),
+  name: text('Name'),
+  action: text('Action'),
+  loops: count('Loops'),
+  toolName: text('Tool'),
+  maxToolCalls: count('Most repeats'),
+  scope: text('Instrumentation'),
+  detail: text('Missing detail'),
+  signupMonth: text('Signup month'),
+  medianCostPerUserUsd: usd('Median cost per user'),
+  p95CostPerUserUsd: usd('P95 cost per user'),
+  week: text('Week'),
+  weekDays: { title: 'Days in range', unit: 'none', decimals: 2 },
+  p50SessionUsd: usd('Session P50'),
+  p90SessionUsd: usd('Session P90'),
+  p95SessionUsd: usd('Session P95'),
+  suggestedSessionCapUsd: usd('Suggested session cap'),
+  sessionsOverCap: count('Sessions over that cap'),
+  monthlyPriceUsd: usd('Price per user'),
+  targetMarginPct: pct('Target margin'),
+  suggestedBudgetUsd: usd('Suggested monthly budget per user'),
+  usersOverBudget: count('Users over the budget'),
+  usersOverSuggestedBudget: count('Users over the suggested budget'),
+  tagValue: text('Tag value'),
+  costSharePct: pct('Share of the tagged cost'),
 } as const satisfies Record<string, FieldDisplay>;
 
 /** A column name the dashboards know how to show. */
 export type FieldName = keyof typeof FIELDS;
 
-/** The metrics the dashboards run. */
-export type DashboardMetric = Exclude<MetricName, 'accountCost' | 'budgetUsage' | 'marginVsTarget' | 'budgetUsedByUser' | 'spendVsBaseline' | 'featureCtr' | 'unpricedByModel' | 'sessionOutlierByTier' | 'incompleteUsage' | 'cohortCost' | 'weeklyTierMargin' | 'capSuggestions' | 'aiCogsVsTarget' | 'costPerUserClimb'>;
+/** The metrics the dashboards run: all but the alert queries and the report-only ones. */
+export type DashboardMetric = Exclude<
+  MetricName,
+  | 'accountCost'
+  | 'budgetUsage'
+  | 'marginVsTarget'
+  | 'userBudgetWarning'
+  | 'userBudgetOver'
+  | 'featureBudgetWarning'
+  | 'featureBudgetExceeded'
+  | 'tenantBudgetWarning'
+  | 'tenantBudgetExceeded'
+  | 'loopSessionsByTool'
+  | 'spendVsBaseline'
+  | 'featureCtr'
+  | 'unpricedByModel'
+  | 'sessionOutlierByTier'
+  | 'aiCogsVsTarget'
+  | 'costPerUserClimb'
+>;
 
 const userColumns = ['userId', 'tier', 'costUsd', 'calls', 'revenueUsd', 'grossMarginUsd', 'multipleOfTierMedian'] as const;
 
@@ -102,9 +147,32 @@ export const METRIC_COLUMNS: Record<DashboardMetric, readonly FieldName[]> = {
   tierCostDistribution: ['tier', 'users', 'p25Usd', 'p50Usd', 'p75Usd', 'p90Usd', 'p99Usd'],
   cacheReadShare: ['provider', 'model', 'inputTokens', 'cacheReadTokens', 'cacheReadSharePct'],
   sessionOutliers: ['sessionId', 'feature', 'tier', 'costUsd', 'tierP95Usd', 'multipleOfTierP95'],
-  usersNearBudget: ['userId', 'tier', 'status', 'monthToDateUsd', 'budgetUsd', 'budgetUsedPct'],
+  usersNearBudget: ['userId', 'tier', 'status', 'monthToDateUsd', 'budgetUsd', 'budgetUsedPct', 'softCapPct', 'hardCapPct'],
+  sharedBudgetUsage: ['budget', 'name', 'tier', 'monthToDateUsd', 'budgetUsd', 'budgetUsedPct', 'softCapPct', 'hardCapPct', 'action', 'status'],
   monthEndProjection: ['tier', 'monthToDateUsd', 'monthToDateRevenueUsd', 'daysInMonth', 'daysElapsed', 'projectedCostUsd', 'projectedRevenueUsd', 'projectedMarginUsd'],
   budgetDecisions: ['tier', 'blocks', 'warnings', 'degrades', 'dryRunWouldBlock', 'decisions'],
+  budgetDecisionsByScope: ['budget', 'blocks', 'warnings', 'degrades', 'dryRunWouldBlock', 'loops', 'decisions'],
+  loopsStopped: ['tier', 'toolName', 'sessions', 'decisions', 'blocks', 'maxToolCalls'],
+  incompleteUsage: ['scope', 'detail', 'calls'],
+  cohortCost: ['signupMonth', 'tier', 'users', 'activeUsers', 'revenueUsd', 'costUsd', 'medianCostPerUserUsd', 'p95CostPerUserUsd', 'grossMarginUsd', 'grossMarginPct'],
+  weeklyTierMargin: ['week', 'tier', 'weekDays', 'activeUsers', 'revenueUsd', 'costUsd', 'grossMarginUsd', 'grossMarginPct', 'costPerUserUsd', 'aiCogsPct'],
+  capSuggestions: [
+    'tier',
+    'sessions',
+    'p50SessionUsd',
+    'p90SessionUsd',
+    'p95SessionUsd',
+    'suggestedSessionCapUsd',
+    'sessionsOverCap',
+    'monthlyPriceUsd',
+    'targetMarginPct',
+    'monthlyBudgetUsd',
+    'suggestedBudgetUsd',
+    'activeUsers',
+    'usersOverBudget',
+    'usersOverSuggestedBudget',
+  ],
+  tagCost: ['tagValue', 'calls', 'activeUsers', 'costUsd', 'avgCostPerCallUsd', 'costPerUserUsd', 'costSharePct', 'unpricedCalls'],
 };
 
 /** The title a column is shown under. */

@@ -1,7 +1,7 @@
 export { renderFiles, DASHBOARD_DIR, ALERT_RULES_FILE } from './render.js';
 export { ALERTMANAGER_CONFIG, ALERTMANAGER_WEBHOOK_ONLY_CONFIG, withoutSlack } from './alertmanager.js';
 export { buildDashboard, metricQuery, metricSql, resolveGenerateOptions, DASHBOARD_TAG, SCHEMA_VERSION } from './dashboard.js';
-export type { DashboardSpec, GenerateOptions, GenerateParams } from './dashboard.js';
+export type { DashboardSpec, GenerateOptions, GenerateParams, QueryFilters } from './dashboard.js';
 export { DASHBOARDS } from './dashboards/index.js';
 export { ALERT_GROUPS, ALERT_FOLDER, FEATURE_CTR_LIMIT_PCT, SPEND_SPIKE_MULTIPLE, alertRulesFile, alertSql, provisionedRule } from './alertRules.js';
 export type { AlertGroupSpec, AlertSpec, Threshold } from './alertRules.js';
@@ -9,6 +9,6 @@ export { DASHBOARD_DATASOURCE, DATASOURCE_TYPE, DATASOURCE_UID, DATASOURCE_VARIA
 export { FIELDS, METRIC_COLUMNS, fieldOverrides, fieldTitle } from './fields.js';
 export type { DashboardMetric, FieldDisplay, FieldName } from './fields.js';
 export type { PanelQuery, PanelSpec } from './panels.js';
-export { ALL_FILTERS, FILTERS, filterCondition } from './variables.js';
+export { ALL_FILTERS, FILTERS, TAG_VARIABLES, filterCondition, tagFilter, tagKeyExpression } from './variables.js';
 export type { Filter } from './variables.js';
 export type { ClickHouseTarget, Dashboard, DashboardTarget, Json, Panel, Variable } from './types.js';

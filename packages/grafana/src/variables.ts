@@ -1,5 +1,5 @@
-import { dimensionValuesSql } from '@genai-cost/clickhouse';
-import type { FilterColumn } from '@genai-cost/clickhouse';
+import { dimensionValuesSql, tagFilterConditions, tagKeysSql, tagValuesSql } from '@genai-cost/clickhouse';
+import type { FilterColumn, TagFilter } from '@genai-cost/clickhouse';
 import { DATASOURCE_TYPE, DATASOURCE_UID, DATASOURCE_VARIABLE, PANEL_DATASOURCE } from './datasource.js';
 import type { Variable } from './types.js';
 
@@ -34,9 +34,43 @@ export const ALL_FILTERS: readonly Filter[] = Object.values(FILTERS);
  *   a selection holding `$__` finds nothing rather than what the rewrite would select.
  */
 export function filterCondition(filter: Filter): string {
-  const values = `arrayMap(p -> decodeURLComponent(substring(p, position(p, '=') + 1)), splitByChar('&', '\${${filter.name}:queryparam}'))`;
-  const macroFree = `position(decodeURLComponent('\${${filter.name}:percentencode}'), concat(char(36), '__')) = 0`;
-  return `$__conditionalAll(has(${values}, ${filter.column}) AND ${macroFree}, $${filter.name})`;
+  return `$__conditionalAll(has(${selected(filter.name)}, ${filter.column}) AND ${macroFree(filter.name)}, $${filter.name})`;
+}
+
+/** The values selected in variable `name`, as an Array(String) expression (see {@link filterCondition}). */
+const selected = (name: string) => `arrayMap(p -> decodeURLComponent(substring(p, position(p, '=') + 1)), splitByChar('&', '\${${name}:queryparam}'))`;
+
+/** True unless the selection of variable `name` holds `$__`, which the plugin's backend would rewrite. */
+const macroFree = (name: string) => `position(decodeURLComponent('\${${name}:percentencode}'), concat(char(36), '__')) = 0`;
+
+/** The tag variables: the key (one, from the tags spans carry) and its values (any, or All). */
+export const TAG_VARIABLES = { key: 'tag_key', value: 'tag_value' } as const;
+
+/**
+ * The selected tag key as a String expression: the first value of `tag_key`, read as the filters
+ * read theirs. A key that is not a tag key (`isTagKey`), or holds `$__`, fails the guard below.
+ */
+export const tagKeyExpression = (): string => {
+  const first = `splitByChar('&', '\${${TAG_VARIABLES.key}:queryparam}')[1]`;
+  return `decodeURLComponent(substring(${first}, position(${first}, '=') + 1))`;
+};
+
+/**
+ * Holds for a key of the shape `isTagKey` accepts and selections without `$__`. The pattern ends
+ * with RE2's `\z`, not `$`: the plugin puts conditions in with String.replace, where `$'` is a pattern.
+ */
+const tagGuard = () =>
+  `match(${tagKeyExpression()}, '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}\\\\z') AND ${macroFree(TAG_VARIABLES.key)} AND ${macroFree(TAG_VARIABLES.value)}`;
+
+/**
+ * The dashboards' tag filter: spans whose tag `tag_key` has one of the values of `tag_value`. The
+ * plugin drops each condition (`1=1`) while `tag_value` is All or empty, so `active` is false then
+ * and the metrics read the rollups as without it. The values reach the SQL as the filters' do.
+ */
+export function tagFilter(): TagFilter {
+  const conditions = tagFilterConditions(tagKeyExpression(), selected(TAG_VARIABLES.value), tagGuard());
+  const all = (condition: string) => `$__conditionalAll(${condition}, $${TAG_VARIABLES.value})`;
+  return { spans: all(conditions.spans), rollup: all(conditions.rollup), active: `NOT ${all('0')}` };
 }
 
 /** The `datasource` variable, defaulting to the provisioned ClickHouse. */
@@ -62,6 +96,40 @@ export function filterVariable(filter: Filter, database: string): Variable {
     datasource: PANEL_DATASOURCE,
     query: dimensionValuesSql(database, filter.column),
     refresh: 2,
+    multi: true,
+    includeAll: true,
+    current: { selected: true, text: ['All'], value: ['$__all'] },
+    sort: 1,
+    hide: 0,
+  };
+}
+
+/** The tag key variable: one of the keys the spans' tags have (the first by default). */
+export function tagKeyVariable(database: string): Variable {
+  return {
+    type: 'query',
+    name: TAG_VARIABLES.key,
+    label: 'Tag',
+    description: 'Filter by a tag (withAttribution tags, saas.tag.<key> attributes); pick its values next',
+    datasource: PANEL_DATASOURCE,
+    query: tagKeysSql(database),
+    refresh: 1,
+    multi: false,
+    includeAll: false,
+    sort: 1,
+    hide: 0,
+  };
+}
+
+/** The tag value variable: values of the selected tag key; All (the default) filters nothing. */
+export function tagValueVariable(database: string): Variable {
+  return {
+    type: 'query',
+    name: TAG_VARIABLES.value,
+    label: 'Tag value',
+    datasource: PANEL_DATASOURCE,
+    query: tagValuesSql(database, tagKeyExpression(), tagGuard()),
+    refresh: 1,
     multi: true,
     includeAll: true,
     current: { selected: true, text: ['All'], value: ['$__all'] },

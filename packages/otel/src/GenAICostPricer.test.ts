@@ -174,7 +174,7 @@ describe('GenAICostPricer.priceEndedSpans', () => {
     const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
     const memory = new InMemorySpanExporter();
     const raw = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] });
-    const outer = raw.getTracer('instrumentation').startSpan('outer', { startTime: [1_800_000_000, 0], attributes: { ...OUTER, 'user.id': 'u-1', 'saas.tier': 'pro' } });
+    const outer = raw.getTracer('instrumentation').startSpan('outer', { startTime: [1_800_000_000, 0], attributes: { ...OUTER, 'user.id': 'u-1', 'saas.tier': 'pro', 'saas.tag.region': 'eu' } });
     const inner = raw.getTracer('sdk').startSpan('inner', { startTime: [1_800_000_000, 1], attributes: INNER }, trace.setSpan(context.active(), outer));
     inner.end([1_800_000_001, 0]);
     outer.end([1_800_000_002, 0]);
@@ -190,7 +190,7 @@ describe('GenAICostPricer.priceEndedSpans', () => {
       [5100, 'duplicate', undefined],
     ]);
     expect(view[1]!.attributes['genai_cost.price.id']).toBe('anthropic/claude-test@1970-01-01');
-    expect(events).toMatchObject([{ costUsd: EXACT, attribution: { userId: 'u-1', tier: 'pro' } }]);
+    expect(events).toMatchObject([{ costUsd: EXACT, attribution: { userId: 'u-1', tier: 'pro', tags: { region: 'eu' } } }]);
     expect(pricer.getStats()).toMatchObject({ pricedSpans: 1, duplicateSpans: 1, internalErrors: 0 });
     await raw.shutdown();
   });

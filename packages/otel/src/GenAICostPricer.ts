@@ -2,7 +2,7 @@ import { diag, metrics, trace } from '@opentelemetry/api';
 import type { Context, Counter } from '@opentelemetry/api';
 import { priceUsage } from '@genai-cost/pricing';
 import type { PriceRequest, Rates } from '@genai-cost/pricing';
-import { ATTRIBUTION_FIELDS } from './attribution.js';
+import { ATTRIBUTION_FIELDS, TAG_ATTRIBUTE_PREFIX, mergeTags } from './attribution.js';
 import type { Attribution } from './attribution.js';
 import { classify, mayBeGenAI } from './classify.js';
 import { DUPLICATE, OpenModelCalls } from './openModelCalls.js';
@@ -291,15 +291,25 @@ export class GenAICostPricer {
     if (a.feature !== undefined) span.setAttribute(keys.feature, a.feature);
     if (a.sessionId !== undefined) span.setAttribute(keys.sessionId, a.sessionId);
     if (a.tenantId !== undefined) span.setAttribute(keys.tenantId, a.tenantId);
+    const tags = a.tags;
+    if (tags !== undefined) {
+      for (const key in tags) {
+        const value = tags[key];
+        if (typeof value === 'string') span.setAttribute(TAG_ATTRIBUTE_PREFIX + key, value);
+      }
+    }
   }
 
-  /** Attribution an app wrote on its spans itself, under the configured keys. */
+  /** Attribution an app wrote on its spans itself, under the configured keys and `saas.tag.<key>`. */
   private readAttribution(attrs: PricingSpan['attributes']): Readonly<Attribution> {
     const out: Attribution = {};
     for (const field of ATTRIBUTION_FIELDS) {
       const v = attrs[this.options.attributeKeys[field]];
       if (typeof v === 'string' && v !== '') out[field] = v;
     }
+    let tags: Record<string, unknown> | undefined;
+    for (const key in attrs) if (key.startsWith(TAG_ATTRIBUTE_PREFIX)) (tags ??= {})[key.slice(TAG_ATTRIBUTE_PREFIX.length)] = attrs[key];
+    if (tags !== undefined) out.tags = mergeTags(undefined, tags);
     return out;
   }
 

@@ -149,6 +149,18 @@ describe('GenAICostSpanProcessor attribution', () => {
     expect(t.span('http').attributes['user.id']).toBeUndefined();
   });
 
+  it('writes tags as saas.tag.<key>, the inner scope winning per key', () => {
+    t = createTestTracing();
+    withAttribution({ userId: 'u1', tags: { region: 'eu', plan_variant: 'a' } }, () => {
+      withAttribution({ tags: { plan_variant: 'b' } }, () => {
+        t.tracer.startSpan('http').end();
+        chat(t.tracer, 'llm', { 'gen_ai.request.model': 'gpt-test', 'gen_ai.usage.input_tokens': 1, 'gen_ai.usage.output_tokens': 1 });
+      });
+    });
+    expect(t.span('llm').attributes).toMatchObject({ 'user.id': 'u1', 'saas.tag.region': 'eu', 'saas.tag.plan_variant': 'b' });
+    expect(Object.keys(t.span('http').attributes).filter((k) => k.startsWith('saas.'))).toEqual([]);
+  });
+
   it('takes the attribution of the context the span started in, wherever it ends', () => {
     t = createTestTracing();
     const span = withAttribution({ userId: 'u1' }, () =>

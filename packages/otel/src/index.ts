@@ -1,6 +1,7 @@
 export { GenAICostSpanProcessor } from './GenAICostSpanProcessor.js';
 export { GenAICostPricer } from './GenAICostPricer.js';
 export { getAttribution, setAttribution, withAttribution, ATTRIBUTION_FIELDS } from './attribution.js';
+export { MAX_TAGS, MAX_TAG_VALUE_LENGTH, TAG_ATTRIBUTE_PREFIX, isTagKey, isTagValue, mergeTags } from './attribution.js';
 export type { Attribution, AttributionField } from './attribution.js';
 export { getPricing, setPricing, withPricing } from './pricingHints.js';
 export type { PricingHints } from './pricingHints.js';

@@ -41,4 +41,13 @@ describe('AttributionReader', () => {
     expect(reader.read({}, noResource, undefined)).toBeUndefined();
     expect(reader.fromHeaders({ 'x-genai-cost-tier': '  ' })).toBeUndefined();
   });
+
+  it('reads saas.tag.<key> from span and resource attributes, the span winning per key', () => {
+    const resource = resourceFromAttributes({ 'saas.tag.region': 'us', 'saas.tag.deploy': 'blue' });
+    expect(reader.read({ 'saas.tag.region': 'eu', 'saas.tag.cohort': 7, 'user.id': 'u' }, resource, undefined)).toEqual({
+      userId: 'u',
+      tags: { region: 'eu', cohort: '7', deploy: 'blue' },
+    });
+    expect(reader.read({ 'saas.tag.bad key': 'x' }, noResource, undefined)).toBeUndefined();
+  });
 });

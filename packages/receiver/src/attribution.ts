@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
-import { ATTRIBUTION_FIELDS } from '@genai-cost/otel';
+import { ATTRIBUTION_FIELDS, TAG_ATTRIBUTE_PREFIX, mergeTags } from '@genai-cost/otel';
 import type { Attribution, AttributionField } from '@genai-cost/otel';
 
 /**
@@ -108,6 +108,10 @@ export class AttributionReader {
           (out ??= {})[candidate.field] = value;
           (ranks ??= {})[candidate.field] = candidate.rank;
         }
+      } else if (key.startsWith(TAG_ATTRIBUTE_PREFIX)) {
+        // Tags as apps in other languages set them; the processor validates them when it writes them back.
+        const tags = mergeTags(out?.tags, { [key.slice(TAG_ATTRIBUTE_PREFIX.length)]: text(attributes[key]) });
+        if (tags !== undefined) (out ??= {}).tags = tags;
       } else if (key === OPENINFERENCE_METADATA) {
         const metadata = parseObject(attributes[key]);
         if (metadata === undefined) continue;
@@ -133,6 +137,7 @@ function layer(top: Readonly<Attribution> | undefined, bottom: Readonly<Attribut
   if (top === undefined) return bottom;
   const out: Attribution = { ...bottom };
   for (const field of ATTRIBUTION_FIELDS) if (top[field] !== undefined) out[field] = top[field];
+  if (top.tags !== undefined) out.tags = mergeTags(bottom.tags, top.tags);
   return out;
 }
 

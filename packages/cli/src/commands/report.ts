@@ -6,7 +6,7 @@ import { connectionOptions, databaseNamed, describeTarget, isDefaultStore, withC
 import type { CliContext } from '../context.js';
 import { formatCount } from '../format.js';
 import { renderCsv, renderTable } from '../render.js';
-import { REPORTS, reportFooter } from '../reports.js';
+import { REPORTS, reportFooter, tagReport } from '../reports.js';
 import { DEMO_DATABASE } from './demo.js';
 
 const DAY_MS = 86_400_000;
@@ -48,7 +48,7 @@ export async function runReport(cmd: ReportCommand, ctx: CliContext): Promise<nu
   const config = loadConfig(cmd.config, { cwd: ctx.cwd, env: ctx.env });
   const options = connectionOptions(config, ctx.env, cmd.database);
   const fallback = !databaseNamed(config, ctx.env, cmd.database) && isDefaultStore(options);
-  const report = REPORTS[cmd.by];
+  const report = cmd.by === 'tag' ? tagReport(cmd.tagKey!) : REPORTS[cmd.by];
   await withClickHouse('report', options, async ({ client, database: configured }) => {
     const database = await reportDatabase(client, configured, fallback, ctx);
     const rows = await report.run(client, database, cmd.window, cmd.limit);

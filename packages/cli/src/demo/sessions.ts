@@ -31,6 +31,16 @@ export interface SessionOwner {
   tenantId: string | undefined;
 }
 
+/** Regions of the demo's customers, shown by `report --by tag:region` and the dashboards' tag variable. */
+export const DEMO_REGIONS = ['us', 'eu', 'apac'] as const;
+
+/** The region of a user or account, from its id rather than the generator, so the rest of the demo is unchanged. */
+export function regionOf(id: string): string {
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
+  return DEMO_REGIONS[h % DEMO_REGIONS.length]!;
+}
+
 /** Share of agent runs that loop far past their usual length. */
 const RUNAWAY_AGENT_SHARE = 0.06;
 
@@ -137,7 +147,7 @@ export function userSession(rng: Random, owner: SessionOwner, feature: DemoFeatu
   const builder = new CallBuilder(rng, model, startMs);
   SHAPES[feature](rng, builder);
   return {
-    attribution: { userId: owner.userId, tier: owner.tier, feature, sessionId, tenantId: owner.tenantId },
+    attribution: { userId: owner.userId, tier: owner.tier, feature, sessionId, tenantId: owner.tenantId, tags: { region: regionOf(owner.tenantId ?? owner.userId ?? '') } },
     agent: feature === 'agent-research',
     calls: builder.calls,
   };
@@ -152,7 +162,7 @@ export function accountJob(rng: Random, account: DemoAccount, startMs: number): 
     builder.add(system + tokens(rng, 12_000, 0.5, 100_000), tokens(rng, 800, 0.3, 3_000), cached(ACCOUNT_JOB_MODEL, system, i === 0), 500);
   }
   return {
-    attribution: { tier: account.tier, feature: ACCOUNT_JOB_FEATURE, tenantId: account.tenantId },
+    attribution: { tier: account.tier, feature: ACCOUNT_JOB_FEATURE, tenantId: account.tenantId, tags: { region: regionOf(account.tenantId) } },
     agent: false,
     calls: builder.calls,
   };

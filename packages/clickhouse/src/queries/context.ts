@@ -22,6 +22,29 @@ export interface MetricSqlContext {
   to?: string | undefined;
   /** Boolean SQL on `Tier`, `ServiceName`, `Feature`, `Provider` or `Model` (columns of the spans and both rollups), ANDed. Default: none. */
   filters?: string[] | undefined;
+  /** SQL String expression naming the tag key that tag metrics (`tagCost`) group by; CLI: `{tagKey:String}`. Default: `''`, no tag (no rows). */
+  tagKey?: string | undefined;
+  /** A filter on one tag's values (Grafana's tag variables). Default: none. */
+  tagFilter?: TagFilter | undefined;
+}
+
+/**
+ * A filter on the values of one tag. Only raw spans and `genai_tag_daily` know tags: while the
+ * filter is active, whole days come from `genai_tag_daily` instead of `genai_user_daily`, and
+ * metrics over `genai_session_daily` read raw spans for the whole window.
+ */
+export interface TagFilter {
+  /** Boolean SQL on `genai_spans.Tags`; true for every span while the filter is inactive. */
+  spans: string;
+  /** The same on `genai_tag_daily`'s `TagKey` and `TagValue`. */
+  rollup: string;
+  /** Boolean SQL, the same for every row of a query: whether the filter filters (false: all values). */
+  active: string;
+}
+
+/** Every condition a read of raw spans applies besides the window: the filters and the tag filter. */
+export function spanConditions(ctx: MetricSqlContext): string[] {
+  return [...(ctx.filters ?? []), ...(ctx.tagFilter === undefined ? [] : [ctx.tagFilter.spans])];
 }
 
 /**

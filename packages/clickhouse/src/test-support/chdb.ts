@@ -65,6 +65,7 @@ export function spanRow(overrides: Partial<SpanRow> & { at: Date }): SpanRow {
     TenantId: '',
     Tier: '',
     Feature: '',
+    Tags: {},
     Provider: 'openai',
     Operation: 'chat',
     RequestModel: 'gpt-test',

@@ -22,6 +22,7 @@ export function testRow(overrides: Partial<SpanRow> = {}): SpanRow {
     TenantId: '',
     Tier: 'solo',
     Feature: 'chat',
+    Tags: {},
     Provider: 'openai',
     Operation: 'chat',
     RequestModel: 'gpt-test',

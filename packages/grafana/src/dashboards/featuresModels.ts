@@ -3,6 +3,7 @@ import type { DashboardSpec } from '../dashboard.js';
 import { metricQuery } from '../dashboard.js';
 import { fieldTitle } from '../fields.js';
 import { greenAbove, redAbove } from '../panels.js';
+import { TAG_VARIABLES } from '../variables.js';
 
 /** Which features and models cost what, and whether any call went unpriced. */
 export const featuresModels: DashboardSpec = {
@@ -12,6 +13,7 @@ export const featuresModels: DashboardSpec = {
   panels: (p) => {
     const features = metricQuery(p, 'featureCost');
     const models = metricQuery(p, 'modelUsage');
+    const tags = metricQuery(p, 'tagCost');
     return [
       {
         type: 'table',
@@ -68,6 +70,32 @@ export const featuresModels: DashboardSpec = {
         w: 12,
         h: 8,
         thresholds: redAbove(1),
+      },
+      {
+        type: 'table',
+        title: 'Priced calls whose instrumentation dropped a usage detail',
+        description: `${METRICS.incompleteUsage.description}: cache_read (cached input priced as uncached) or cache_write_ttl (1-hour cache writes priced at the 5-minute rate); see the README's supported instrumentations`,
+        query: metricQuery(p, 'incompleteUsage'),
+        w: 24,
+        h: 7,
+        thresholds: redAbove(1),
+      },
+      {
+        type: 'table',
+        title: `Cost per value of the tag \${${TAG_VARIABLES.key}}`,
+        description: `${METRICS.tagCost.description}. Pick the tag with the Tag variable`,
+        query: tags,
+        w: 16,
+        h: 9,
+      },
+      {
+        type: 'piechart',
+        title: `LLM cost by \${${TAG_VARIABLES.key}}`,
+        description: METRICS.tagCost.description,
+        query: tags,
+        fields: ['tagValue', 'costUsd'],
+        w: 8,
+        h: 9,
       },
     ];
   },

@@ -1,19 +1,28 @@
-import { BUDGET_WARNING_PCT, METRICS, SESSION_OUTLIER_MULTIPLE } from '@genai-cost/clickhouse';
+import { BUDGET_WARNING_PCT, METRICS, SESSION_CAP_MULTIPLE, SESSION_OUTLIER_MULTIPLE } from '@genai-cost/clickhouse';
 import type { DashboardSpec } from '../dashboard.js';
 import { metricQuery } from '../dashboard.js';
 import { redAbove } from '../panels.js';
+import type { ThresholdStep } from '../types.js';
 import { FILTERS } from '../variables.js';
 
-/** budget_events has tiers and services but no features or models. */
-const BUDGET_EVENT_FILTERS = [FILTERS.tier, FILTERS.service];
+/** budget_events has tiers, features and services but no models or tags. */
+const BUDGET_EVENTS = { filters: [FILTERS.tier, FILTERS.feature, FILTERS.service], tags: false } as const;
 
-/** Session cost percentiles, monthly budgets, month-end projection and the budget guard's decisions. */
+/** Budget used, %: orange from the default soft cap, red from the budget. */
+const BUDGET_STEPS: ThresholdStep[] = [
+  { color: 'green', value: null },
+  { color: 'orange', value: BUDGET_WARNING_PCT },
+  { color: 'red', value: 100 },
+];
+
+/** Session cost percentiles, budgets and caps, month-end projection, and what the budget guard did. */
 export const sessionsBudgets: DashboardSpec = {
   slug: 'sessions-and-budgets',
   title: 'genai-cost: Sessions and budgets',
-  description: 'What a session costs, who is near or over their monthly LLM budget, where the month will end, and what the budget guard did.',
+  description:
+    'What a session costs, who and which features and tenants are near or over their monthly LLM budget, where the month will end, what the budget guard and its loop guard did, and the caps past spend suggests.',
   panels: (p) => {
-    const decisions = metricQuery(p, 'budgetDecisions', { filters: BUDGET_EVENT_FILTERS });
+    const decisions = metricQuery(p, 'budgetDecisions', BUDGET_EVENTS);
     return [
       {
         type: 'table',
@@ -34,16 +43,21 @@ export const sessionsBudgets: DashboardSpec = {
       },
       {
         type: 'table',
-        title: `Users at ${BUDGET_WARNING_PCT} % and over 100 % of their monthly budget (month of the range's end)`,
-        description: METRICS.usersNearBudget.description,
-        query: metricQuery(p, 'usersNearBudget'),
+        title: "Users past their budget's soft cap or over it (month of the range's end)",
+        description: `${METRICS.usersNearBudget.description}. Not filtered by tag: a budget counts all of a user's spend`,
+        query: metricQuery(p, 'usersNearBudget', { tags: false }),
         w: 12,
         h: 9,
-        thresholds: [
-          { color: 'green', value: null },
-          { color: 'orange', value: BUDGET_WARNING_PCT },
-          { color: 'red', value: 100 },
-        ],
+        thresholds: BUDGET_STEPS,
+      },
+      {
+        type: 'table',
+        title: "Feature and tenant budgets (month of the range's end)",
+        description: `${METRICS.sharedBudgetUsage.description}. Not filtered by the dashboard's variables: a budget counts all of its spend`,
+        query: metricQuery(p, 'sharedBudgetUsage', { filters: [], tags: false }),
+        w: 12,
+        h: 9,
+        thresholds: BUDGET_STEPS,
       },
       {
         type: 'table',
@@ -56,6 +70,14 @@ export const sessionsBudgets: DashboardSpec = {
           { color: 'red', value: null },
           { color: 'green', value: 0 },
         ],
+      },
+      {
+        type: 'table',
+        title: `Suggested caps per tier: session cap ${SESSION_CAP_MULTIPLE} × P90, budget at the target margin`,
+        description: `${METRICS.capSuggestions.description}. The same numbers as genai-cost suggest-caps`,
+        query: metricQuery(p, 'capSuggestions'),
+        w: 12,
+        h: 9,
       },
       {
         type: 'table',
@@ -74,6 +96,23 @@ export const sessionsBudgets: DashboardSpec = {
         w: 12,
         h: 8,
         options: { stacking: 'normal' },
+      },
+      {
+        type: 'table',
+        title: 'Budget decisions per budget: user, session, feature, tenant',
+        description: METRICS.budgetDecisionsByScope.description,
+        query: metricQuery(p, 'budgetDecisionsByScope', BUDGET_EVENTS),
+        w: 12,
+        h: 8,
+      },
+      {
+        type: 'table',
+        title: 'Agent loops found by the loop guard, per tier and tool',
+        description: METRICS.loopsStopped.description,
+        query: metricQuery(p, 'loopsStopped', BUDGET_EVENTS),
+        w: 12,
+        h: 8,
+        thresholds: redAbove(1),
       },
     ];
   },

@@ -1,4 +1,4 @@
-import { METRICS } from '@genai-cost/clickhouse';
+import { BUDGET_WARNING_PCT, METRICS } from '@genai-cost/clickhouse';
 import type { DashboardSpec } from '../dashboard.js';
 import { metricQuery } from '../dashboard.js';
 import { fieldTitle } from '../fields.js';
@@ -15,6 +15,8 @@ export const unitEconomics: DashboardSpec = {
   panels: (p) => {
     const overall = metricQuery(p, 'overallMargin');
     const trend = metricQuery(p, 'marginTrend');
+    const tiers = metricQuery(p, 'tierMargin');
+    const weekly = metricQuery(p, 'weeklyTierMargin');
     const stat = (field: FieldName, description: string, thresholds?: ThresholdStep[]): PanelSpec => ({
       type: 'stat',
       title: fieldTitle(field),
@@ -36,7 +38,7 @@ export const unitEconomics: DashboardSpec = {
         type: 'table',
         title: 'Margin per tier',
         description: METRICS.tierMargin.description,
-        query: metricQuery(p, 'tierMargin'),
+        query: tiers,
         w: 24,
         h: 8,
         thresholds: greenAbove(0, 60),
@@ -60,6 +62,51 @@ export const unitEconomics: DashboardSpec = {
         skipNullsOf: 'grossMarginPct',
         w: 12,
         h: 9,
+      },
+      {
+        type: 'timeseries',
+        title: 'Cost per active user per week and tier',
+        description: `${METRICS.weeklyTierMargin.description}; the first and last weeks are partial`,
+        query: weekly,
+        fields: ['week', 'tier', 'costPerUserUsd'],
+        skipNullsOf: 'costPerUserUsd',
+        w: 8,
+        h: 9,
+      },
+      {
+        type: 'timeseries',
+        title: 'AI COGS % per week and tier',
+        description: `${METRICS.weeklyTierMargin.description}; alert when a tier's AI COGS % passes its target (targetAiCogsPct)`,
+        query: weekly,
+        fields: ['week', 'tier', 'aiCogsPct'],
+        skipNullsOf: 'aiCogsPct',
+        w: 8,
+        h: 9,
+      },
+      {
+        type: 'barchart',
+        title: 'Average user cost as a share of the monthly budget, per tier',
+        description: "A tier's users' average cost / (its monthly budget per user × D / 30): \"free users average 96 % of their $5 limit\"",
+        query: tiers,
+        fields: ['tier', 'avgBudgetUsedPct'],
+        skipNullsOf: 'avgBudgetUsedPct',
+        w: 8,
+        h: 9,
+        thresholds: [
+          { color: 'green', value: null },
+          { color: 'orange', value: BUDGET_WARNING_PCT },
+          { color: 'red', value: 100 },
+        ],
+        options: { colorByField: fieldTitle('avgBudgetUsedPct') },
+      },
+      {
+        type: 'table',
+        title: 'Margin per UTC week and tier',
+        description: METRICS.weeklyTierMargin.description,
+        query: weekly,
+        w: 24,
+        h: 9,
+        thresholds: greenAbove(0, 60),
       },
       {
         type: 'table',

@@ -2,7 +2,7 @@ import { METRICS, POWER_USER_MULTIPLE } from '@genai-cost/clickhouse';
 import type { DashboardSpec } from '../dashboard.js';
 import { metricQuery } from '../dashboard.js';
 import type { FieldName } from '../fields.js';
-import { redAbove } from '../panels.js';
+import { greenAbove, redAbove } from '../panels.js';
 import type { PanelSpec } from '../panels.js';
 
 /** Who drives the bill: top and power users, cost skew and the spread of user cost per tier. */
@@ -63,6 +63,15 @@ export const users: DashboardSpec = {
         w: 12,
         h: 8,
         options: { orientation: 'auto' },
+      },
+      {
+        type: 'table',
+        title: 'Cohorts: signup month × tier of the users imported from billing',
+        description: `${METRICS.cohortCost.description} (genai-cost users import; the row without a month holds the users not imported)`,
+        query: metricQuery(p, 'cohortCost'),
+        w: 24,
+        h: 9,
+        thresholds: greenAbove(0, 60),
       },
     ];
   },
