@@ -2,8 +2,9 @@ import { diag, metrics, trace } from '@opentelemetry/api';
 import type { Context, Counter } from '@opentelemetry/api';
 import { computeCost, ratesFor } from '@genai-cost/pricing';
 import type { Rates } from '@genai-cost/pricing';
+import { ATTRIBUTE_KEYS_STAMP } from './attributeKeysStamp.js';
 import { ATTRIBUTION_FIELDS } from './attribution.js';
-import type { Attribution } from './attribution.js';
+import type { Attribution, AttributionField } from './attribution.js';
 import { classify, mayBeGenAI } from './classify.js';
 import { DUPLICATE, OpenModelCalls } from './openModelCalls.js';
 import type { ModelCallEntry } from './openModelCalls.js';
@@ -27,7 +28,11 @@ const WARN_LIMIT = 1_000;
  */
 const PENDING_ATTRIBUTION = Symbol('genai-cost attribution');
 const MODEL_CALL = Symbol('genai-cost model call');
-type WithState = PricingSpan & { [PENDING_ATTRIBUTION]?: Readonly<Attribution>; [MODEL_CALL]?: ModelCallEntry };
+type WithState = PricingSpan & {
+  [PENDING_ATTRIBUTION]?: Readonly<Attribution>;
+  [MODEL_CALL]?: ModelCallEntry;
+  [ATTRIBUTE_KEYS_STAMP]?: Readonly<Record<AttributionField, string>>;
+};
 
 /**
  * The pricing of GenAI spans, shared by `GenAICostSpanProcessor` (spans of this process, as they
@@ -152,6 +157,11 @@ export class GenAICostPricer {
     return results;
   }
 
+  /** The user id as this pricer writes it and ClickHouse stores it: the pseudonym with `userIdHmacKey`, else `userId` itself. */
+  storedUserId(userId: string): string {
+    return this.pseudonymizer === undefined ? userId : this.pseudonymizer.pseudonym(userId);
+  }
+
   /** A copy of the counters kept since construction. */
   getStats(): ProcessorStats {
     return {
@@ -169,6 +179,7 @@ export class GenAICostPricer {
       return;
     }
     if (out !== undefined) out.role = role;
+    (span as WithState)[ATTRIBUTE_KEYS_STAMP] = this.options.attributeKeys;
     if (attribution !== undefined) this.writeAttribution(span, attribution);
     if (role === 'wrapper') {
       span.setAttribute(sc.ATTR_SPAN_ROLE, role);
@@ -257,9 +268,8 @@ export class GenAICostPricer {
 
   private writeAttribution(span: PricingSpan, a: Readonly<Attribution>): void {
     const keys = this.options.attributeKeys;
-    if (a.userId !== undefined) {
-      span.setAttribute(keys.userId, this.pseudonymizer === undefined ? a.userId : this.pseudonymizer.pseudonym(a.userId));
-    }
+    (span as WithState)[ATTRIBUTE_KEYS_STAMP] = keys;
+    if (a.userId !== undefined) span.setAttribute(keys.userId, this.storedUserId(a.userId));
     if (a.tier !== undefined) span.setAttribute(keys.tier, a.tier);
     if (a.feature !== undefined) span.setAttribute(keys.feature, a.feature);
     if (a.sessionId !== undefined) span.setAttribute(keys.sessionId, a.sessionId);
@@ -280,7 +290,7 @@ export class GenAICostPricer {
     const listener = this.options.onSpanCost;
     if (listener === undefined) return;
     try {
-      listener({ spanContext: span.spanContext(), attribution: attribution ?? {}, costUsd, priceId, model, startTimeMs });
+      listener({ spanContext: span.spanContext(), attribution: attribution ?? {}, storedUserId: this.writtenUserId(span), costUsd, priceId, model, startTimeMs });
     } catch (err) {
       this.internalError(err, 'onSpanCost listener threw');
     }
@@ -290,10 +300,16 @@ export class GenAICostPricer {
     const call = readToolCall(span.attributes);
     if (call === undefined) return;
     try {
-      listener({ spanContext: span.spanContext(), attribution: attribution ?? {}, ...call, startTimeMs: hrMs(span.startTime) });
+      listener({ spanContext: span.spanContext(), attribution: attribution ?? {}, storedUserId: this.writtenUserId(span), ...call, startTimeMs: hrMs(span.startTime) });
     } catch (err) {
       this.internalError(err, 'onToolCall listener threw');
     }
+  }
+
+  /** The user id on the span as it will be stored: what this pricer wrote, or what the app set. */
+  private writtenUserId(span: PricingSpan): string | undefined {
+    const v = span.attributes[this.options.attributeKeys.userId];
+    return typeof v === 'string' && v !== '' ? v : undefined;
   }
 
   private unpriced(span: PricingSpan, reason: UnpricedReason, call: GenAICall, out: PricedSpan | undefined): void {
