@@ -49,15 +49,17 @@ function chatSpans(): ReadableSpan[] {
 }
 
 describe('ClickHouseSpanExporter with its own connection', () => {
-  it('needs no options: connects to CLICKHOUSE_URL on the first insert, never at construction', async () => {
+  it('needs no options: connects to CLICKHOUSE_URL on the first insert, never at construction, and creates the schema first', async () => {
     process.env.CLICKHOUSE_URL = server.url;
     process.env.CLICKHOUSE_DATABASE = 'apm';
     await server.setMode('refuse');
-    const e = exporter({ createSchema: false, ...FAST });
+    const e = exporter();
     expect(await exportOnce(e, chatSpans())).toEqual({ code: ExportResultCode.SUCCESS });
+    expect(server.statements).toEqual([]);
     await server.setMode('ok');
     await until('the span is stored', () => server.stored('apm.genai_spans').length === 1);
     expect(server.stored('apm.genai_spans')[0]!.values).toMatchObject({ UserId: 'u1', Tier: 'pro' });
+    expect(server.statements[0]).toBe('CREATE DATABASE IF NOT EXISTS apm');
   });
 
   it('takes its connection option over the environment, field by field', async () => {

@@ -1,3 +1,4 @@
+import { diag } from '@opentelemetry/api';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { BufferConfig, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { GenAICostConfigError, GenAICostSpanProcessor, PROCESSOR_OPTION_KEYS } from '@genai-cost/otel';
@@ -49,12 +50,40 @@ const EXPORTER = new Set<string>(EXPORTER_OPTION_KEYS);
 /** Any string: only whether two pseudonymizers agree on it matters. */
 const IDENTITY_PROBE = 'genai-cost identity probe';
 
+/** Batch processors not yet shut down, flushed once when the process is about to end. */
+const flushAtExit = new Set<BatchSpanProcessor>();
+let exitHook = false;
+
+/**
+ * The batch processor of `genaiCost`: when the event loop empties while it still holds spans (an
+ * app that ends without `sdk.shutdown()`), it hands them to the exporter, whose queue then stores
+ * them before the process exits (see `exitDrain.ts`).
+ */
+class ExitFlushingBatchSpanProcessor extends BatchSpanProcessor {
+  constructor(...args: ConstructorParameters<typeof BatchSpanProcessor>) {
+    super(...args);
+    flushAtExit.add(this);
+    if (exitHook) return;
+    exitHook = true;
+    process.once('beforeExit', () => {
+      for (const batch of flushAtExit) batch.forceFlush().catch((err: unknown) => diag.error('genai-cost: flushing spans at exit failed', err));
+      flushAtExit.clear();
+    });
+  }
+
+  override shutdown(): Promise<void> {
+    flushAtExit.delete(this);
+    return super.shutdown();
+  }
+}
+
 /**
  * Builds the span processor and the ClickHouse exporter from one configuration, for an existing
  * OpenTelemetry setup: `new NodeSDK({ spanProcessors: genaiCost().spanProcessors, ... })`. With no
  * options the exporter connects as `CLICKHOUSE_URL` (and `CLICKHOUSE_USER`, `CLICKHOUSE_PASSWORD`,
  * `CLICKHOUSE_DATABASE`) say, else to embedded chDB, on its first insert, and creates the schema
- * then. Throws `GenAICostConfigError` (or the component's own error) for an invalid option.
+ * then. Spans still batched when the app ends without shutting the SDK down are stored before the
+ * process exits. Throws `GenAICostConfigError` (or the component's own error) for an invalid option.
  */
 export function genaiCost(options: GenAICostOptions = {}): GenAICost {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
@@ -83,7 +112,7 @@ export function genaiCost(options: GenAICostOptions = {}): GenAICost {
     );
   }
   const exporter = new ClickHouseSpanExporter(exporterOptions as ClickHouseSpanExporterOptions);
-  const batch = new BatchSpanProcessor(exporter, { maxExportBatchSize: 8192, maxQueueSize: 16384, ...options.batch });
+  const batch = new ExitFlushingBatchSpanProcessor(exporter, { maxExportBatchSize: 8192, maxQueueSize: 16384, ...options.batch });
   return { spanProcessors: [processor, batch], processor, exporter };
 }
 
