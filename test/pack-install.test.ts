@@ -36,6 +36,7 @@ beforeAll(async () => {
   const pack = run('npm', ['pack', '--workspaces', '--ignore-scripts', '--json', '--pack-destination', join(dir, 'packs')], ROOT, NPM_TIMEOUT_MS);
   if (pack.status !== 0) throw new Error(`npm pack failed:\n${pack.stderr}`);
   packs = new Map((JSON.parse(pack.stdout) as PackResult[]).map((p) => [p.name, p]));
+  writeFileSync(join(dir, 'packs', 'packs.json'), pack.stdout);
 
   app = join(dir, 'app');
   mkdirSync(app);
@@ -144,6 +145,21 @@ withAttribution({ userId: 'u' }, () => processors.length);
     const example = join(app, 'node_modules', 'genai-cost', 'genai-cost.config.example.yaml');
     expect(migrate.stdout).toContain(`(see ${example})`);
     expect(existsSync(example)).toBe(true);
+  });
+});
+
+describe("the compose image's app (Dockerfile)", () => {
+  it('installs the CLI from the tarballs with neither chDB nor devDependencies', (ctx) => {
+    if (skipReason !== undefined) return ctx.skip(skipReason);
+    const image = join(dir, 'image-app');
+    mkdirSync(image);
+    writeFileSync(join(image, '.npmrc'), readFileSync(join(ROOT, 'docker/npmrc')));
+    expect(run(process.execPath, [join(ROOT, 'docker/app-package.mjs'), join(dir, 'packs')], image, 30_000).status).toBe(0);
+    const dryRun = run('npm', ['install', '--dry-run'], image, NPM_TIMEOUT_MS);
+    expect(dryRun.status, dryRun.stderr).toBe(0);
+    const added = dryRun.stdout.split('\n').filter((l) => l.startsWith('add ')).map((l) => l.split(' ')[1]);
+    expect(added).toEqual(expect.arrayContaining(['genai-cost', '@genai-cost/clickhouse', '@clickhouse/client', '@opentelemetry/sdk-trace-base']));
+    expect(added.filter((name) => /chdb|typescript|vitest|tsx/.test(name!))).toEqual([]);
   });
 });
 
