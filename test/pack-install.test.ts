@@ -109,6 +109,8 @@ import { BudgetGuard } from '@genai-cost/budget';
 const guard: BudgetGuard = new BudgetGuard({ plan: { tiers: {} }, userIdHmacKey: 'a-key-of-sixteen-bytes' });
 const processors: { forceFlush(): Promise<void> }[] = genaiCost({ budgetGuard: guard, userIdHmacKey: 'a-key-of-sixteen-bytes' }).spanProcessors;
 withAttribution({ userId: 'u' }, () => processors.length);
+// @ts-expect-error: typed, not any, so a number is refused
+const stats: number = genaiCost().exporter.getStats();
 `)).toEqual([]);
   });
 
