@@ -26,4 +26,4 @@ COPY --chown=node:node docker/app-package.mjs docker/demo-healthcheck.mjs ./
 RUN node app-package.mjs packs \
  && npm install \
  && genai-cost --version
-CMD ["genai-cost", "demo", "--continuous", "--database", "genai_cost_demo"]
+CMD ["genai-cost", "demo", "--continuous"]
