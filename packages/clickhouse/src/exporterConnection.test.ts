@@ -94,5 +94,7 @@ describe('ClickHouseSpanExporter with its own connection', () => {
       'ClickHouseSpanExporter option "createSchema": expected no "client" with it (a client you pass is yours to open and migrate)',
     );
     expect(() => new ClickHouseSpanExporter({ database: 'my-db' })).toThrow('ClickHouseSpanExporter option "database": expected letters, digits and underscores');
+    expect(() => new ClickHouseSpanExporter({ spoolDirectory: '/tmp' } as never)).toThrow('ClickHouseSpanExporter option "spoolDirectory": not an option (a typo?)');
+    expect(() => new ClickHouseSpanExporter({ connection: { host: 'ch' } } as never)).toThrow('ClickHouse connection option "host": not an option (a typo?)');
   });
 });
