@@ -41,7 +41,8 @@ describe('one user identity', () => {
     expect(ATTRIBUTE_KEYS_STAMP).toBe(Symbol.for('@genai-cost/otel attribute keys'));
   });
 
-  it('refuses a short key, naming the option', () => {
+  it('refuses a short key or a misspelt one, naming the option', () => {
     expect(() => new GenAICostSpanProcessor({ userIdHmacKey: 'short' })).toThrow('GenAICostSpanProcessor option "userIdHmacKey": expected a key of at least 16 bytes');
+    expect(() => new GenAICostSpanProcessor({ userIDHmacKey: KEY } as never)).toThrow('GenAICostSpanProcessor option "userIDHmacKey": not an option (a typo?)');
   });
 });

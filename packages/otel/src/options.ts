@@ -103,6 +103,9 @@ export function resolveProcessorOptions(options: GenAICostSpanProcessorOptions =
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
+    if (issue.code === 'unrecognized_keys') {
+      throw new GenAICostConfigError(`GenAICostSpanProcessor option "${[...issue.path, issue.keys[0]].join('.')}": not an option (a typo?)`);
+    }
     const field = issue.path.length > 0 ? issue.path.join('.') : '(options)';
     throw new GenAICostConfigError(`GenAICostSpanProcessor option "${field}": ${issue.message}`);
   }
