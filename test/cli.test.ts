@@ -74,7 +74,7 @@ describe('genai-cost CLI against embedded chDB', () => {
     expect(first.stdout).toContain(`Applied ${MIGRATIONS.length} migrations: 0001_genai_spans, `);
     expect(first.stdout).toContain(
       'No plan file (genai-cost.config.yaml here, or --config PATH): no plans loaded, so reports show no revenue or margin. ' +
-        'Write one (see genai-cost.config.example.yaml) and run "genai-cost migrate" again.\n',
+        `Write one (see ${EXAMPLE_PLAN}) and run "genai-cost migrate" again.\n`,
     );
     expect(await query('SELECT * FROM genai_cost.plans')).toEqual([]);
     const second = await cli('migrate');

@@ -27,7 +27,7 @@ describe('docker-compose.yml', () => {
     expect(services.grafana!.image).toMatch(/^grafana\/grafana:\d+\.\d+\.\d+$/);
     expect(services.grafana!.environment!.GF_PLUGINS_PREINSTALL_SYNC).toMatch(/^grafana-clickhouse-datasource@\d+\.\d+\.\d+$/);
     expect(services.alertmanager!.image).toMatch(/^prom\/alertmanager:v0\.28\.\d+$/);
-    expect(services.demo!.image).toMatch(/^node:20\.\d+\.\d+-/);
+    expect(services.demo!.build).toBe('.');
     expect(services.webhook!.image).toMatch(/^mendhak\/http-https-echo:\d+$/);
   });
 
@@ -48,6 +48,14 @@ describe('docker-compose.yml', () => {
     expect(services.grafana!.volumes).toEqual(expect.arrayContaining(['./grafana/provisioning:/etc/grafana/provisioning:ro', './grafana/dashboards:/var/lib/grafana/dashboards:ro']));
     expect(services.webhook!.environment!.HTTP_PORT).toBe(8080);
     expect(readFileSync(join(ROOT, 'grafana/alertmanager/alertmanager.yml'), 'utf8')).toContain('http://webhook:8080/genai-cost/alerts');
+  });
+
+  it('runs the demo from the built image: no source tree, no node_modules volume, a health check of its own, an init process', () => {
+    expect(services.demo!.volumes).toBeUndefined();
+    expect(compose.volumes).not.toHaveProperty('demo-node-modules');
+    expect(services.demo!.healthcheck).toMatchObject({ test: ['CMD', 'node', '/app/demo-healthcheck.mjs'] });
+    expect(services.demo!.init).toBe(true);
+    expect(services.serve!.init).toBe(true);
   });
 
   it('mounts only files that exist', () => {

@@ -9,7 +9,7 @@ import { resolveGuardOptions } from './options.js';
 import type { ResolvedGuardOptions } from './options.js';
 import type { Period } from './period.js';
 import { parseBudgetPlan } from './plan.js';
-import type { BudgetAction } from './plan.js';
+import type { BudgetAction, BudgetPlan } from './plan.js';
 import { Sessions, hashArguments } from './sessions.js';
 import type { SessionState } from './sessions.js';
 import type {
@@ -63,13 +63,13 @@ export class BudgetGuard {
   private readonly pick: Leader;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly logged = new Set<string>();
-  private readonly stats = { refreshes: 0, refreshFailures: 0, reloads: 0, reloadFailures: 0, callbackErrors: 0, loopsDetected: 0 };
+  private readonly stats = { refreshes: 0, refreshFailures: 0, reloads: 0, reloadFailures: 0, callbackErrors: 0, loopsDetected: 0, identityMismatches: 0 };
   private started: Promise<void> | undefined;
 
   /** Throws `BudgetConfigError` for an invalid plan or option. */
   constructor(private readonly options: BudgetGuardOptions) {
     this.o = resolveGuardOptions(options);
-    this.limits = new PlanLimits(this.o.plan, this.o.warnAtPct);
+    this.limits = new PlanLimits(this.storedPlan(this.o.plan), this.o.warnAtPct);
     this.users = new SpendLedgers(this.o.maxUsers);
     this.features = new SpendLedgers(this.o.maxTenants, (f) => this.limits.forFeature(f));
     this.tenants = new SpendLedgers(this.o.maxTenants, (t) => this.limits.forTenant(t));
@@ -108,6 +108,24 @@ export class BudgetGuard {
    * Decisions other than ok are recorded.
    */
   check(subject: BudgetSubject): BudgetDecision {
+    return this.decide(this.storedSubject(subject));
+  }
+
+  /** `check()`, throwing `LoopDetectedError` or `BudgetExceededError` when the action is `block`. */
+  enforce(subject: BudgetSubject): BudgetDecision {
+    const stored = this.storedSubject(subject);
+    const decision = this.decide(stored);
+    if (decision.action !== 'block') return decision;
+    if (decision.loop !== undefined) throw new LoopDetectedError(decision.loop.toolName, decision.loop.count, this.o.withinSteps, subject.sessionId!);
+    throw new BudgetExceededError(decision, this.limits.forUser(stored.userId, subject.tier).tier);
+  }
+
+  /** The id this guard keys a user's spend by: the pseudonym under `userIdHmacKey`, as ClickHouse stores it, else the id. */
+  storedUserId(userId: string): string {
+    return this.o.pseudonymizer === undefined ? userId : this.o.pseudonymizer.pseudonym(userId);
+  }
+
+  private decide(subject: BudgetSubject): BudgetDecision {
     const now = this.o.now();
     if (now >= this.period.endMs) this.roll(now);
     const start = this.period.startMs;
@@ -145,14 +163,6 @@ export class BudgetGuard {
     return decision;
   }
 
-  /** `check()`, throwing `LoopDetectedError` or `BudgetExceededError` when the action is `block`. */
-  enforce(subject: BudgetSubject): BudgetDecision {
-    const decision = this.check(subject);
-    if (decision.action !== 'block') return decision;
-    if (decision.loop !== undefined) throw new LoopDetectedError(decision.loop.toolName, decision.loop.count, this.o.withinSteps, subject.sessionId!);
-    throw new BudgetExceededError(decision, this.limits.forUser(subject.userId, subject.tier).tier);
-  }
-
   /** Adds a priced call's cost to its user's (and session's) spend. */
   record(userId: string, tier: string, costUsd: number, timeMs: number, sessionId?: string): void {
     this.recordSpend({ attribution: { userId, tier, sessionId }, costUsd, startTimeMs: timeMs });
@@ -160,7 +170,9 @@ export class BudgetGuard {
 
   /** Adds a model call's cost to the spend of its user, session, feature and tenant; it is also a step of its session. */
   recordSpend(e: SpendEvent): void {
-    const { userId, sessionId, feature, tenantId } = e.attribution;
+    const { sessionId, feature, tenantId } = e.attribution;
+    const userId = e.attribution.userId === undefined ? undefined : this.storedUserId(e.attribution.userId);
+    if (userId !== undefined && e.storedUserId !== undefined && e.storedUserId !== userId) this.identityMismatch();
     const tier = e.attribution.tier ?? '';
     const now = this.o.now();
     if (now >= this.period.endMs) this.roll(now);
@@ -193,7 +205,7 @@ export class BudgetGuard {
    * `withinSteps` steps makes the session loop (`onLoop` fires once per session).
    */
   recordToolCall(call: ToolCall): void {
-    const session = this.sessionOf(call.sessionId, call.userId, call.tier ?? '');
+    const session = this.sessionOf(call.sessionId, call.userId === undefined ? undefined : this.storedUserId(call.userId), call.tier ?? '');
     if (!this.sessions.toolStep(session, call.toolName, hashArguments(call.arguments)) || session.looped) return;
     session.looped = true;
     this.stats.loopsDetected++;
@@ -250,7 +262,7 @@ export class BudgetGuard {
     const source = this.options.planSource;
     if (source === undefined) return;
     try {
-      this.limits = new PlanLimits(parseBudgetPlan(await source.load(), 'plan source'), this.o.warnAtPct);
+      this.limits = new PlanLimits(this.storedPlan(parseBudgetPlan(await source.load(), 'plan source')), this.o.warnAtPct);
       this.features.relink((f) => this.limits.forFeature(f));
       this.tenants.relink((t) => this.limits.forTenant(t));
       this.stats.reloads++;
@@ -269,6 +281,31 @@ export class BudgetGuard {
       trackedSessions: this.sessions.byId.size,
       ...this.stats,
     };
+  }
+
+  /** The subject with its user id as stored. */
+  private storedSubject(subject: BudgetSubject): BudgetSubject {
+    if (this.o.pseudonymizer === undefined || subject.userId === undefined) return subject;
+    return { ...subject, userId: this.o.pseudonymizer.pseudonym(subject.userId) };
+  }
+
+  /** The plan with each per-user entry also under its user's pseudonym, the key spend is looked up by. */
+  private storedPlan(plan: BudgetPlan): BudgetPlan {
+    const p = this.o.pseudonymizer;
+    if (p === undefined || plan.users === undefined) return plan;
+    const users = { ...plan.users };
+    for (const [userId, budget] of Object.entries(plan.users)) users[p.pseudonym(userId)] ??= budget;
+    return { ...plan, users };
+  }
+
+  private identityMismatch(): void {
+    this.stats.identityMismatches++;
+    if (this.logged.has('identity')) return;
+    this.logged.add('identity');
+    diag.error(
+      'BudgetGuard: the span processor stores user ids other than the ones this guard counts (their userIdHmacKey differs); ' +
+        'spend read back from ClickHouse cannot match. Give both the same userIdHmacKey, or neither.',
+    );
   }
 
   /** Considers a feature's or tenant's budget: one lookup finds its spend and its budget. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MIN_USER_ID_HMAC_KEY_BYTES, Pseudonymizer, isUserIdHmacKey } from '@genai-cost/otel';
 import { PeriodCalendar } from './period.js';
 import { BudgetConfigError, parseBudgetPlan } from './plan.js';
 import type { BudgetPlan } from './plan.js';
@@ -17,6 +18,8 @@ export interface ResolvedGuardOptions {
   maxTenants: number;
   maxSessions: number;
   now: () => number;
+  /** With `userIdHmacKey`: the processor's pseudonyms. */
+  pseudonymizer: Pseudonymizer | undefined;
 }
 
 const count = (what: string) => z.number({ error: `expected a whole number of ${what}` }).int({ error: `expected a whole number of ${what}` });
@@ -40,6 +43,7 @@ const schema = z.object({
   maxUsers: count('users').positive().optional(),
   maxTenants: count('tenants').positive().optional(),
   maxSessions: count('sessions').positive().optional(),
+  userIdHmacKey: z.custom<string | Uint8Array>(isUserIdHmacKey, `expected a string or Uint8Array of at least ${MIN_USER_ID_HMAC_KEY_BYTES} bytes`).optional(),
 });
 
 /** Validates the options (errors name the option and the expected form) and applies defaults in one place. */
@@ -70,5 +74,6 @@ export function resolveGuardOptions(options: BudgetGuardOptions): ResolvedGuardO
     maxTenants: options.maxTenants ?? 100_000,
     maxSessions: options.maxSessions ?? 100_000,
     now: options.now ?? Date.now,
+    pseudonymizer: options.userIdHmacKey === undefined ? undefined : new Pseudonymizer(options.userIdHmacKey),
   };
 }

@@ -164,6 +164,13 @@ export interface BudgetGuardOptions {
   maxSessions?: number;
   /** Clock, epoch ms. Default: `Date.now`. */
   now?: () => number;
+  /**
+   * The span processor's `userIdHmacKey`: user ids given to the guard (raw, as the app knows them)
+   * are keyed by their pseudonym, the id ClickHouse stores, so a spend source, the event sink and
+   * per-user plan entries match the stored spans. Ids in decisions, events and callbacks are then
+   * pseudonyms. At least 16 bytes. Default: none (raw ids).
+   */
+  userIdHmacKey?: string | Uint8Array;
 }
 
 /** Who caused a call, as the span processor hands it over (structurally its `Attribution`). */
@@ -178,6 +185,8 @@ export interface CallAttribution {
 /** What a span processor hands over for each priced call (structurally `SpanCostEvent`). */
 export interface SpendEvent {
   attribution: CallAttribution;
+  /** The user id as the processor stored it; a guard that would key it otherwise says so once. */
+  storedUserId?: string | undefined;
   costUsd: number;
   startTimeMs: number;
 }
@@ -212,4 +221,6 @@ export interface BudgetGuardStats {
   reloadFailures: number;
   callbackErrors: number;
   loopsDetected: number;
+  /** Spend events whose stored user id differs from the guard's own pseudonym of it (`userIdHmacKey` differs from the processor's). */
+  identityMismatches: number;
 }

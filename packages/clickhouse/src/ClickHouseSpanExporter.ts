@@ -5,6 +5,8 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { z } from 'zod';
 import { DEFAULT_ATTRIBUTE_KEYS, DEFAULT_INPUT_EXCLUDES_CACHE_SCOPES, DEFAULT_MAX_TOKENS_PER_SPAN } from '@genai-cost/otel';
 import { ClickHouseConfigError, ClickHouseExportError, describeIssue } from './errors.js';
+import { exporterConnection } from './exporterConnection.js';
+import type { LazyConnection } from './LazyConnection.js';
 import { queueOptionsShape } from './queueOptions.js';
 import { SpanQueue } from './SpanQueue.js';
 import { SpanRowMapper, isGenAISpan } from './spanRow.js';
@@ -14,6 +16,9 @@ import type { ClickHouseSpanExporterOptions, EnqueueResult, ExporterStats, Queue
 const attributeKey = z.string().min(1, 'expected a non-empty attribute key').optional();
 const optionsSchema = z.strictObject({
   ...queueOptionsShape,
+  client: queueOptionsShape.client.optional(),
+  connection: z.record(z.string(), z.unknown(), { error: 'expected connection options (url, username, password, tls, requestTimeoutMs)' }).optional(),
+  createSchema: z.boolean().optional(),
   allSpans: z.boolean().optional(),
   attributeKeys: z
     .strictObject({ userId: attributeKey, tier: attributeKey, feature: attributeKey, sessionId: attributeKey, tenantId: attributeKey })
@@ -21,6 +26,9 @@ const optionsSchema = z.strictObject({
   inputExcludesCacheScopes: z.array(z.string().min(1, 'expected a non-empty scope prefix')).optional(),
   maxTokensPerSpan: z.number().int().positive('expected a positive number of tokens').optional(),
 });
+
+/** The names of the exporter's options, for an entry point that splits one configuration between components. */
+export const EXPORTER_OPTION_KEYS = Object.keys(optionsSchema.shape) as readonly (keyof ClickHouseSpanExporterOptions)[];
 
 /**
  * OpenTelemetry span exporter that writes GenAI spans to ClickHouse (`genai_spans`) through a
@@ -55,15 +63,30 @@ export class ClickHouseSpanExporter implements SpanExporter {
   readonly queue: SpanQueue;
   private readonly allSpans: boolean;
   private readonly mapper: SpanRowMapper;
+  /** The connection the exporter opened itself (no `client` given), closed at shutdown. */
+  private readonly ownConnection: LazyConnection | undefined;
+  private shutdownOnce: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private loggedUnmappable = false;
   private readonly counts = { receivedSpans: 0, skippedSpans: 0, unmappableSpans: 0 };
 
-  /** Throws `ClickHouseConfigError` for invalid options or a spool directory in use by another process. */
-  constructor(options: ClickHouseSpanExporterOptions) {
+  /**
+   * Works with no options (see `ClickHouseSpanExporterOptions`): connects nowhere until the first
+   * insert, so it never delays or breaks the app's start. Throws `ClickHouseConfigError` for invalid
+   * options or a spool directory in use by another process.
+   */
+  constructor(options: ClickHouseSpanExporterOptions = {}) {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new ClickHouseConfigError(`ClickHouseSpanExporter: expected an options object or none, got ${Array.isArray(options) ? 'an array' : String(options)}`);
+    }
     const parsed = optionsSchema.safeParse(options);
     if (!parsed.success) throw new ClickHouseConfigError(`ClickHouseSpanExporter option ${describeIssue(parsed.error)}`);
-    const { allSpans, attributeKeys, inputExcludesCacheScopes, maxTokensPerSpan, ...queueOptions } = options;
+    const { allSpans, attributeKeys, inputExcludesCacheScopes, maxTokensPerSpan, client, connection, createSchema, ...queueOptions } = options;
+    if (client !== undefined && (connection !== undefined || createSchema !== undefined)) {
+      throw new ClickHouseConfigError(
+        `ClickHouseSpanExporter option "${connection !== undefined ? 'connection' : 'createSchema'}": expected no "client" with it (a client you pass is yours to open and migrate)`,
+      );
+    }
     this.allSpans = allSpans ?? false;
     const keys = { ...DEFAULT_ATTRIBUTE_KEYS };
     for (const [field, key] of Object.entries(attributeKeys ?? {})) if (key !== undefined) keys[field as keyof typeof keys] = key;
@@ -72,7 +95,13 @@ export class ClickHouseSpanExporter implements SpanExporter {
       inputExcludesCacheScopes: inputExcludesCacheScopes ?? DEFAULT_INPUT_EXCLUDES_CACHE_SCOPES,
       maxTokensPerSpan: maxTokensPerSpan ?? DEFAULT_MAX_TOKENS_PER_SPAN,
     });
-    this.queue = new SpanQueue(queueOptions);
+    if (client !== undefined) {
+      this.queue = new SpanQueue({ ...queueOptions, client });
+    } else {
+      const own = exporterConnection({ connection, database: queueOptions.database, createSchema });
+      this.ownConnection = own.client;
+      this.queue = new SpanQueue({ ...queueOptions, client: own.client, database: own.database });
+    }
   }
 
   /** Queues the batch's GenAI spans (all spans with `allSpans`); calls back SUCCESS once queued, FAILED if refused. */
@@ -106,9 +135,13 @@ export class ClickHouseSpanExporter implements SpanExporter {
    * Waits up to `shutdownTimeoutMs` for the queue, then stops: what is left stays in the spool, or
    * without one is counted as dropped. Later exports call back FAILED (`shutdown`). Runs once.
    */
-  async shutdown(): Promise<void> {
-    await Promise.all([...this.inFlight]);
-    await this.queue.shutdown();
+  shutdown(): Promise<void> {
+    this.shutdownOnce ??= (async () => {
+      await Promise.all([...this.inFlight]);
+      await this.queue.shutdown();
+      await this.ownConnection?.close();
+    })();
+    return this.shutdownOnce;
   }
 
   /** Whether spans can be stored now (see `SpanQueue.readiness`). */

@@ -121,7 +121,11 @@ export function resolveConnectionOptions(options: ClickHouseConnectionOptions, e
  * client is not bound to `database`, which may not exist before `migrate`; queries name it.
  */
 export async function createClickHouseClient(options: ClickHouseConnectionOptions = {}): Promise<ClickHouseConnection> {
-  const r = resolveConnectionOptions(options);
+  return openConnection(resolveConnectionOptions(options));
+}
+
+/** Opens a client for connection options already resolved (see `createClickHouseClient`). */
+export async function openConnection(r: ResolvedConnection): Promise<ClickHouseConnection> {
   let client: ClickHouseClient;
   if (r.kind === 'server') {
     client = createClient({

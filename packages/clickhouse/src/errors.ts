@@ -5,9 +5,10 @@ export class ClickHouseConfigError extends Error {
   override readonly name = 'ClickHouseConfigError';
 }
 
-/** `"path": message` of a zod error's first issue. */
+/** `"path": message` of a zod error's first issue; an unknown key is named as the field. */
 export function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') return `"${[...issue.path, issue.keys[0]].join('.')}": not an option (a typo?)`;
   const field = issue.path.length > 0 ? issue.path.join('.') : '(options)';
   return `"${field}": ${issue.message}`;
 }

@@ -1,4 +1,6 @@
 export { ClickHouseSpanExporter } from './ClickHouseSpanExporter.js';
+export { genaiCost } from './genaiCost.js';
+export type { BudgetGuardLike, GenAICost, GenAICostOptions } from './genaiCost.js';
 export { SpanQueue, rowsToken } from './SpanQueue.js';
 export type {
   ClickHouseSpanExporterOptions,
@@ -11,7 +13,7 @@ export type {
   SpanQueueOptions,
   SpanQueueStats,
 } from './types.js';
-export { createClickHouseClient, resolveConnectionOptions, DEFAULT_CHDB_DIR } from './connection.js';
+export { createClickHouseClient, openConnection, resolveConnectionOptions, DEFAULT_CHDB_DIR } from './connection.js';
 export type { ClickHouseConnection, ClickHouseConnectionOptions, ResolvedConnection } from './connection.js';
 export { ClickHouseConfigError, ClickHouseExportError, FAILURE_KINDS, classifyInsertError } from './errors.js';
 export type { ExportFailureKind } from './errors.js';

@@ -1,7 +1,7 @@
 import type { AttributeValue, Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import * as sc from '@genai-cost/otel';
-import { MAX_COST_CEILING_USD, MAX_TAGS, TAG_ATTRIBUTE_PREFIX, classify, isTagKey, isTagValue, providerId, readCall } from '@genai-cost/otel';
+import { MAX_COST_CEILING_USD, MAX_TAGS, TAG_ATTRIBUTE_PREFIX, classify, isTagKey, isTagValue, providerId, readCall, stampedAttributeKeys } from '@genai-cost/otel';
 import type { AttributionField, GenAISpanRole, UsageReadOptions } from '@genai-cost/otel';
 import type { SpanRow } from './tables.js';
 
@@ -16,6 +16,7 @@ export function isGenAISpan(span: ReadableSpan): boolean {
 
 /** How the mapper reads usage: the same as the processor, so tokens agree with the cost. */
 export interface SpanRowMapperOptions {
+  /** Keys of spans that no processor of this process stamped with its own (see `ATTRIBUTE_KEYS_STAMP`). */
   attributeKeys: Readonly<Record<AttributionField, string>>;
   inputExcludesCacheScopes: readonly string[];
   maxTokensPerSpan: number;
@@ -31,7 +32,9 @@ export interface SpanRowMapperOptions {
  * the processor priced with (`genai_cost.service_tier`, `genai_cost.region`, which it writes where
  * they came from context), the audio and image parts and the web searches.
  * Attributes held by typed columns are left out of SpanAttributes; the raw provider name stays
- * there, Provider holds the canonical id. Only a model call can be priced: a wrapper (agent,
+ * there, Provider holds the canonical id. Attribution is read under the keys the processor of this
+ * process stamped on the span, so the two cannot disagree, and under `attributeKeys` where the
+ * processor wrote nothing (spans from elsewhere, values the app set itself). Only a model call can be priced: a wrapper (agent,
  * workflow) or duplicate span is stored with CostUsd 0, Priced false, no tokens and its role and
  * operation, for the trace view, and every query reads `SpanRole = 'inference'`, so neither its
  * cost nor its usage is counted twice.
@@ -41,6 +44,8 @@ export class SpanRowMapper {
   private readonly usageOptions: UsageReadOptions;
   /** Attributes always copied into typed columns. */
   private readonly typed: ReadonlySet<string>;
+  /** Processor keys other than ours, met on stamped spans. */
+  private readonly otherKeys = new WeakMap<object, ReadonlySet<string>>();
   private readonly serviceNames = new WeakMap<object, string>();
 
   constructor(options: SpanRowMapperOptions) {
@@ -77,8 +82,9 @@ export class SpanRowMapper {
     const costUsd = isCall && !unpriced && typeof cost === 'number' && cost >= 0 && cost <= MAX_COST_CEILING_USD ? cost : undefined;
     const priced = costUsd !== undefined;
     const ctx = span.spanContext();
+    const keys = stampedAttributeKeys(span) ?? this.keys;
     const tags: Record<string, string> = {};
-    const attributes = this.rest(a, priced, tags);
+    const attributes = this.rest(a, priced, keys, tags);
     return {
       Timestamp: `${span.startTime[0]}.${String(span.startTime[1]).padStart(9, '0')}`,
       TraceId: ctx.traceId,
@@ -89,11 +95,11 @@ export class SpanRowMapper {
       SpanKind: SPAN_KINDS[span.kind] ?? '',
       ScopeName: span.instrumentationScope.name,
       SpanRole: role,
-      UserId: text(a[this.keys.userId]),
-      SessionId: text(a[this.keys.sessionId]),
-      TenantId: text(a[this.keys.tenantId]),
-      Tier: text(a[this.keys.tier]),
-      Feature: text(a[this.keys.feature]),
+      UserId: this.attribution(a, keys, 'userId'),
+      SessionId: this.attribution(a, keys, 'sessionId'),
+      TenantId: this.attribution(a, keys, 'tenantId'),
+      Tier: this.attribution(a, keys, 'tier'),
+      Feature: this.attribution(a, keys, 'feature'),
       Tags: tags,
       Provider: text(a[sc.ATTR_PROVIDER]) || (call?.provider === undefined ? '' : providerId(call.provider)),
       Operation: text(a[sc.GEN_AI_OPERATION_NAME]) || text(a[sc.AI_OPERATION_ID]) || text(a[sc.OPENINFERENCE_SPAN_KIND]),
@@ -130,11 +136,12 @@ export class SpanRowMapper {
    * or set by apps in other languages) go to `tags` instead, up to MAX_TAGS; a tag that breaks the
    * key or value rule stays in SpanAttributes, so nothing is lost.
    */
-  private rest(a: Attributes, costInColumn: boolean, tags: Record<string, string>): Record<string, string> {
+  private rest(a: Attributes, costInColumn: boolean, keys: Readonly<Record<AttributionField, string>>, tags: Record<string, string>): Record<string, string> {
     const out: Record<string, string> = {};
+    const other = keys === this.keys ? undefined : this.keysOf(keys);
     let tagCount = 0;
     for (const key in a) {
-      if (this.typed.has(key) || (costInColumn && key === sc.GEN_AI_USAGE_COST)) continue;
+      if (this.typed.has(key) || other?.has(key) === true || (costInColumn && key === sc.GEN_AI_USAGE_COST)) continue;
       if (key.startsWith(TAG_ATTRIBUTE_PREFIX) && tagCount < MAX_TAGS) {
         const name = key.slice(TAG_ATTRIBUTE_PREFIX.length);
         const value = a[key];
@@ -148,6 +155,18 @@ export class SpanRowMapper {
       if (v !== undefined) out[key] = typeof v === 'string' ? v : stringify(v);
     }
     return out;
+  }
+
+  /** What the stamping processor wrote, else what the span carries under our own key. */
+  private attribution(a: Attributes, keys: Readonly<Record<AttributionField, string>>, field: AttributionField): string {
+    const value = text(a[keys[field]]);
+    return value !== '' || keys === this.keys ? value : text(a[this.keys[field]]);
+  }
+
+  private keysOf(keys: Readonly<Record<AttributionField, string>>): ReadonlySet<string> {
+    let set = this.otherKeys.get(keys);
+    if (set === undefined) this.otherKeys.set(keys, (set = new Set(Object.values(keys))));
+    return set;
   }
 
   private serviceName(span: ReadableSpan): string {

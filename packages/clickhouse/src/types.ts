@@ -1,5 +1,6 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { AttributionField } from '@genai-cost/otel';
+import type { ClickHouseConnectionOptions } from './connection.js';
 import type { ExportFailureKind } from './errors.js';
 
 /**
@@ -56,8 +57,26 @@ export interface SpanQueueOptions {
   meterProvider?: MeterProvider;
 }
 
-/** Options of `ClickHouseSpanExporter`: the queue's, plus how spans become rows. Only `client` is required. */
-export interface ClickHouseSpanExporterOptions extends SpanQueueOptions {
+/**
+ * Options of `ClickHouseSpanExporter`, all optional: the queue's, where to connect, and how spans
+ * become rows. With no `client` the exporter opens its own connection on the first insert, from
+ * `connection` and the environment (`CLICKHOUSE_URL`, `CLICKHOUSE_USER`, `CLICKHOUSE_PASSWORD`,
+ * `CLICKHOUSE_DATABASE`; embedded chDB in `./.genai-cost/chdb` when no URL is set).
+ */
+export interface ClickHouseSpanExporterOptions extends Omit<SpanQueueOptions, 'client' | 'database'> {
+  /** Client to insert with, yours to open, migrate and close. Default: the exporter's own connection (see above). */
+  client?: SpanInsertClient;
+  /** Where the exporter's own connection goes, over the environment's settings; not with `client`. Default: the environment's. */
+  connection?: Omit<ClickHouseConnectionOptions, 'database'>;
+  /** Database of the spans and dead-letter tables. Default: `CLICKHOUSE_DATABASE` without `client`, else `genai_cost`. */
+  database?: string;
+  /**
+   * Run the migrations (`migrate`) on the exporter's own connection before its first insert, as
+   * the Collector's ClickHouse exporter does with `create_schema`. Set false where the app may not
+   * change the schema and `genai-cost migrate` runs at deploy time; until it has, batches wait in
+   * the queue. Not with `client`. Default: true.
+   */
+  createSchema?: boolean;
   /**
    * Store every span. Default: false: only GenAI spans, i.e. spans with `genai_cost.span.role`,
    * `gen_ai.usage.cost` or `genai_cost.unpriced`; others are counted as skipped.

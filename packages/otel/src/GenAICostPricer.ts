@@ -2,8 +2,9 @@ import { diag, metrics, trace } from '@opentelemetry/api';
 import type { Context, Counter } from '@opentelemetry/api';
 import { priceUsage } from '@genai-cost/pricing';
 import type { PriceRequest, Rates } from '@genai-cost/pricing';
+import { ATTRIBUTE_KEYS_STAMP } from './attributeKeysStamp.js';
 import { ATTRIBUTION_FIELDS, TAG_ATTRIBUTE_PREFIX, mergeTags } from './attribution.js';
-import type { Attribution } from './attribution.js';
+import type { Attribution, AttributionField } from './attribution.js';
 import { classify, mayBeGenAI } from './classify.js';
 import { DUPLICATE, OpenModelCalls } from './openModelCalls.js';
 import type { ModelCallEntry } from './openModelCalls.js';
@@ -35,6 +36,7 @@ type WithState = PricingSpan & {
   [PENDING_ATTRIBUTION]?: Readonly<Attribution>;
   [MODEL_CALL]?: ModelCallEntry;
   [PRICING_HINTS]?: Readonly<PricingHints>;
+  [ATTRIBUTE_KEYS_STAMP]?: Readonly<Record<AttributionField, string>>;
 };
 /** Usage of no tokens, held by the reused price request between calls. */
 const NO_USAGE = Object.freeze({ inputTokens: 0, outputTokens: 0 });
@@ -167,6 +169,11 @@ export class GenAICostPricer {
     return results;
   }
 
+  /** The user id as this pricer writes it and ClickHouse stores it: the pseudonym with `userIdHmacKey`, else `userId` itself. */
+  storedUserId(userId: string): string {
+    return this.pseudonymizer === undefined ? userId : this.pseudonymizer.pseudonym(userId);
+  }
+
   /** A copy of the counters kept since construction. */
   getStats(): ProcessorStats {
     return {
@@ -184,6 +191,7 @@ export class GenAICostPricer {
       return;
     }
     if (out !== undefined) out.role = role;
+    (span as WithState)[ATTRIBUTE_KEYS_STAMP] = this.options.attributeKeys;
     if (attribution !== undefined) this.writeAttribution(span, attribution);
     if (role === 'wrapper') {
       span.setAttribute(sc.ATTR_SPAN_ROLE, role);
@@ -284,9 +292,8 @@ export class GenAICostPricer {
 
   private writeAttribution(span: PricingSpan, a: Readonly<Attribution>): void {
     const keys = this.options.attributeKeys;
-    if (a.userId !== undefined) {
-      span.setAttribute(keys.userId, this.pseudonymizer === undefined ? a.userId : this.pseudonymizer.pseudonym(a.userId));
-    }
+    (span as WithState)[ATTRIBUTE_KEYS_STAMP] = keys;
+    if (a.userId !== undefined) span.setAttribute(keys.userId, this.storedUserId(a.userId));
     if (a.tier !== undefined) span.setAttribute(keys.tier, a.tier);
     if (a.feature !== undefined) span.setAttribute(keys.feature, a.feature);
     if (a.sessionId !== undefined) span.setAttribute(keys.sessionId, a.sessionId);
@@ -317,7 +324,7 @@ export class GenAICostPricer {
     const listener = this.options.onSpanCost;
     if (listener === undefined) return;
     try {
-      listener({ spanContext: span.spanContext(), attribution: attribution ?? {}, costUsd, priceId, model, startTimeMs });
+      listener({ spanContext: span.spanContext(), attribution: attribution ?? {}, storedUserId: this.writtenUserId(span), costUsd, priceId, model, startTimeMs });
     } catch (err) {
       this.internalError(err, 'onSpanCost listener threw');
     }
@@ -327,10 +334,16 @@ export class GenAICostPricer {
     const call = readToolCall(span.attributes);
     if (call === undefined) return;
     try {
-      listener({ spanContext: span.spanContext(), attribution: attribution ?? {}, ...call, startTimeMs: hrMs(span.startTime) });
+      listener({ spanContext: span.spanContext(), attribution: attribution ?? {}, storedUserId: this.writtenUserId(span), ...call, startTimeMs: hrMs(span.startTime) });
     } catch (err) {
       this.internalError(err, 'onToolCall listener threw');
     }
+  }
+
+  /** The user id on the span as it will be stored: what this pricer wrote, or what the app set. */
+  private writtenUserId(span: PricingSpan): string | undefined {
+    const v = span.attributes[this.options.attributeKeys.userId];
+    return typeof v === 'string' && v !== '' ? v : undefined;
   }
 
   private unpriced(span: PricingSpan, reason: UnpricedReason, call: GenAICall, out: PricedSpan | undefined): void {

@@ -113,14 +113,34 @@ export function setAttribution(ctx: Context, attribution: Attribution): Context 
   return ctx.setValue(ATTRIBUTION_KEY, merged(getAttribution(ctx), attribution));
 }
 
+/** Set once a context manager has been seen to carry a context into a callback; until then each call looks. */
+let contextManagerSeen = false;
+let warnedNoContextManager = false;
+
+/**
+ * Warns once when `context.with` does not carry its context into the callback: no context manager
+ * is registered (the SDK is not started yet), so attribution would silently reach no span.
+ */
+function checkContextManager(ctx: Context): void {
+  contextManagerSeen = context.with(ctx, () => context.active() === ctx);
+  if (contextManagerSeen || warnedNoContextManager) return;
+  warnedNoContextManager = true;
+  diag.warn(
+    'genai-cost: withAttribution found no OpenTelemetry context manager, so its attribution reaches no span. ' +
+      'Start the OpenTelemetry SDK (NodeSDK.start(), or register a tracer provider) before the first request.',
+  );
+}
+
 /**
  * Runs `fn` with `attribution` in the active context, merged over any attribution already there,
  * so a feature can be named inside a request that already names the user. Returns what `fn` returns.
+ * Warns once (diag) when no context manager is registered.
  */
-export function withAttribution<A extends unknown[], R>(
-  attribution: Attribution,
-  fn: (...args: A) => R,
-  ...args: A
-): R {
-  return context.with(setAttribution(context.active(), attribution), fn, undefined, ...args);
+export function withAttribution<R>(attribution: Attribution, fn: () => R): R;
+/** As above, passing `args` to `fn`. */
+export function withAttribution<A extends unknown[], R>(attribution: Attribution, fn: (...args: A) => R, ...args: A): R;
+export function withAttribution<A extends unknown[], R>(attribution: Attribution, fn: (...args: A) => R, ...args: A): R {
+  const ctx = setAttribution(context.active(), attribution);
+  if (!contextManagerSeen) checkContextManager(ctx);
+  return context.with(ctx, fn, undefined, ...args);
 }

@@ -13,7 +13,10 @@ export {
   DEFAULT_MAX_TOKENS_PER_SPAN,
   GenAICostConfigError,
   MAX_COST_CEILING_USD,
+  PROCESSOR_OPTION_KEYS,
 } from './options.js';
+export { Pseudonymizer, isUserIdHmacKey, MIN_USER_ID_HMAC_KEY_BYTES } from './pseudonymize.js';
+export { ATTRIBUTE_KEYS_STAMP, stampedAttributeKeys } from './attributeKeysStamp.js';
 export { canonicalServiceTier, classify, providerId, readCall } from './usage.js';
 export type { GenAICall, GenAISpanRole, NormalisedUsage, UnpricedReason, UsageReadOptions } from './usage.js';
 export type {

@@ -3,6 +3,7 @@ import { PriceCatalog, readPriceFile } from '@genai-cost/pricing';
 import type { CacheWriteTtl } from '@genai-cost/pricing';
 import { ATTRIBUTION_FIELDS } from './attribution.js';
 import type { AttributionField } from './attribution.js';
+import { MIN_USER_ID_HMAC_KEY_BYTES, isUserIdHmacKey } from './pseudonymize.js';
 import type { GenAICostSpanProcessorOptions, SpanCostEvent, ToolCallEvent } from './types.js';
 
 /** Thrown at construction for an invalid option; the message names the option and the expected form. */
@@ -52,7 +53,7 @@ const optionsSchema = z.strictObject({
   overrideExistingCost: z.boolean().optional(),
   userIdHmacKey: z
     .union([z.string(), z.instanceof(Uint8Array)], { error: 'expected a string or Uint8Array' })
-    .refine((k) => (typeof k === 'string' ? Buffer.byteLength(k) : k.byteLength) >= 16, 'expected a key of at least 16 bytes')
+    .refine(isUserIdHmacKey, `expected a key of at least ${MIN_USER_ID_HMAC_KEY_BYTES} bytes`)
     .optional(),
   cacheWriteTtl: z.enum(['5m', '1h']).optional(),
   inputExcludesCacheScopes: z.array(z.string().min(1)).optional(),
@@ -68,6 +69,9 @@ const optionsSchema = z.strictObject({
   onSpanCost: z.custom<(event: SpanCostEvent) => void>((v) => typeof v === 'function', 'expected a function').optional(),
   onToolCall: z.custom<(event: ToolCallEvent) => void>((v) => typeof v === 'function', 'expected a function').optional(),
 });
+
+/** The names of the processor's options, for an entry point that splits one configuration between components. */
+export const PROCESSOR_OPTION_KEYS: readonly (keyof GenAICostSpanProcessorOptions)[] = Object.keys(optionsSchema.shape) as (keyof GenAICostSpanProcessorOptions)[];
 
 /** Options with every default applied. */
 export interface ResolvedProcessorOptions {
@@ -99,6 +103,9 @@ export function resolveProcessorOptions(options: GenAICostSpanProcessorOptions =
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
+    if (issue.code === 'unrecognized_keys') {
+      throw new GenAICostConfigError(`GenAICostSpanProcessor option "${[...issue.path, issue.keys[0]].join('.')}": not an option (a typo?)`);
+    }
     const field = issue.path.length > 0 ? issue.path.join('.') : '(options)';
     throw new GenAICostConfigError(`GenAICostSpanProcessor option "${field}": ${issue.message}`);
   }

@@ -3,7 +3,19 @@ import { createHmac } from 'node:crypto';
 /** Bound on memoised ids: an HMAC costs microseconds, a map hit nanoseconds. */
 const MEMO_LIMIT = 50_000;
 
-/** Maps raw user ids to stable pseudonyms, hex HMAC-SHA256 under a secret key. */
+/** Shortest accepted `userIdHmacKey`, bytes. */
+export const MIN_USER_ID_HMAC_KEY_BYTES = 16;
+
+/** Whether `key` can be a `userIdHmacKey`: a string or bytes of at least 16 bytes. */
+export function isUserIdHmacKey(key: unknown): key is string | Uint8Array {
+  if (typeof key === 'string') return Buffer.byteLength(key) >= MIN_USER_ID_HMAC_KEY_BYTES;
+  return key instanceof Uint8Array && key.byteLength >= MIN_USER_ID_HMAC_KEY_BYTES;
+}
+
+/**
+ * Maps raw user ids to stable pseudonyms, hex HMAC-SHA256 under a secret key: the id the span
+ * processor writes, ClickHouse stores, and `BudgetGuard` keys spend by, so the three agree.
+ */
 export class Pseudonymizer {
   private readonly memo = new Map<string, string>();
 

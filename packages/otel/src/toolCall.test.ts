@@ -45,6 +45,7 @@ describe('GenAICostSpanProcessor onToolCall', () => {
       {
         spanContext: tracing.span('execute_tool search').spanContext(),
         attribution: { userId: 'u1', tier: 'pro', sessionId: 's1' },
+        storedUserId: 'u1',
         toolName: 'search',
         arguments: '{"q":"x"}',
         startTimeMs: expect.any(Number),

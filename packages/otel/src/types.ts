@@ -77,6 +77,8 @@ export interface ToolCallEvent {
   spanContext: SpanContext;
   /** Attribution with raw (not pseudonymised) ids. */
   attribution: Readonly<Attribution>;
+  /** The user id as stored (the pseudonym with `userIdHmacKey`), for checks that the reader pseudonymises alike. */
+  storedUserId: string | undefined;
   /** `gen_ai.tool.name`, `tool.name` or `ai.toolCall.name`. */
   toolName: string;
   /** The call's arguments as the span carries them (`gen_ai.tool.call.arguments`, `input.value`, `ai.toolCall.args`), else undefined. */
@@ -90,6 +92,8 @@ export interface SpanCostEvent {
   spanContext: SpanContext;
   /** Attribution with raw (not pseudonymised) ids. */
   attribution: Readonly<Attribution>;
+  /** The user id as stored (the pseudonym with `userIdHmacKey`), for checks that the reader pseudonymises alike. */
+  storedUserId: string | undefined;
   /** USD. */
   costUsd: number;
   /** Catalog id of the price used, or `span` for a cost that came with the span. */

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { migrate, replacePlans } from '@genai-cost/clickhouse';
 import type { MigrateCommand } from '../args.js';
 import { CONFIG_FILE, loadConfig } from '../config.js';
@@ -6,6 +7,9 @@ import type { CliContext } from '../context.js';
 import { usesDefaultPlan } from '../defaultPlan.js';
 import { formatCount } from '../format.js';
 import { describePlan, planRows } from '../planRows.js';
+
+/** The example plan file shipped with the package, one level above both src/commands and dist/commands. */
+export const EXAMPLE_PLAN_FILE = fileURLToPath(new URL('../../genai-cost.config.example.yaml', import.meta.url));
 
 /**
  * `genai-cost migrate`: creates or updates the schema and replaces the plans with the plan file's.
@@ -28,7 +32,7 @@ export async function runMigrate(cmd: MigrateCommand, ctx: CliContext): Promise<
     if (rows === undefined) {
       ctx.stdout.write(
         `No plan file (${CONFIG_FILE} here, or --config PATH): no plans loaded, so reports show no revenue or margin. ` +
-          `Write one (see genai-cost.config.example.yaml) and run "genai-cost migrate" again.\n`,
+          `Write one (see ${EXAMPLE_PLAN_FILE}) and run "genai-cost migrate" again.\n`,
       );
       return;
     }

@@ -30,6 +30,8 @@ export interface StoredRow {
 export class FakeClickHouseServer {
   /** Rows stored, in order. */
   readonly rows: StoredRow[] = [];
+  /** Other statements received (DDL, queries, inserts with their rows in the body), in order. */
+  readonly statements: string[] = [];
   /** Insert requests received, by mode they met. */
   readonly requests: Record<FakeServerMode, number> = { ok: 0, refuse: 0, '503': 0, hang: 0, 'store-then-drop': 0 };
   private readonly tokens = new Set<string>();
@@ -113,7 +115,9 @@ export class FakeClickHouseServer {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
     if (req.method === 'GET' || !body.startsWith('INSERT')) {
-      res.end('Ok.\n');
+      if (req.method === 'POST') this.statements.push(body);
+      // A query finds nothing; a statement (the migrations' DDL) succeeds.
+      res.end(body.startsWith('SELECT') ? '' : 'Ok.\n');
       return;
     }
     const mode = this.mode;
