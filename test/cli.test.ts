@@ -196,7 +196,7 @@ describe('genai-cost CLI against embedded chDB', () => {
     const flag = await cli('report', '--by', 'planet');
     expect(flag.code).toBe(2);
     expect(flag.stdout).toBe('');
-    expect(flag.stderr).toBe('genai-cost report: --by: expected one of tier, user, feature, model, session, account, cohort, week, got "planet"\n');
+    expect(flag.stderr).toBe('genai-cost report: --by: expected one of tier, user, feature, model, session, account, cohort, week or tag:KEY, got "planet"\n');
     writeFileSync(join(dir, 'bad.yaml'), 'tiers:\n  solo:\n    monthlyPriceUsd: -19\n');
     const plan = await cli('migrate', '--config', join(dir, 'bad.yaml'));
     expect(plan.code).toBe(2);

@@ -38,7 +38,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs the demo as a non-admin writer into the database it creates and the dashboards read', () => {
-    expect(services.demo!.command).toEqual(['sh', '-c', 'npm ci && npx genai-cost demo --continuous --database genai_cost --otlp-endpoint http://collector:4318 --otlp-share 0.5']);
+    expect(services.demo!.command).toEqual(['genai-cost', 'demo', '--continuous', '--database', 'genai_cost', '--otlp-endpoint', 'http://collector:4318', '--otlp-share', '0.5']);
     expect(services.demo!.environment).toMatchObject({ CLICKHOUSE_URL: 'http://clickhouse:8123', CLICKHOUSE_USER: 'genai_cost_writer' });
     expect(services.clickhouse!.environment!.CLICKHOUSE_USER).not.toBe(services.demo!.environment!.CLICKHOUSE_USER);
   });
