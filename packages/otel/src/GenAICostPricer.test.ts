@@ -195,6 +195,22 @@ describe('GenAICostPricer.priceEndedSpans', () => {
     await raw.shutdown();
   });
 
+  it('marks a call already carried elsewhere as a duplicate with its attribution, and prices the rest of the batch', () => {
+    const events: unknown[] = [];
+    const pricer = new GenAICostPricer({ catalog: TEST_CATALOG, userIdHmacKey: 'a-key-of-16-bytes-or-more', onSpanCost: (e) => events.push(e) });
+    const [known, fresh] = [toView(undefined), toView(undefined)];
+    const results = pricer.priceEndedSpans([known, fresh], { attribution: () => ({ userId: 'u-1', tier: 'pro' }), knownDuplicate: (s) => s === known });
+    expect(results.map((r) => [r.role, r.costUsd])).toEqual([
+      ['duplicate', undefined],
+      ['inference', EXACT],
+    ]);
+    expect(known.attributes).toMatchObject({ 'genai_cost.span.role': 'duplicate', 'saas.tier': 'pro', 'user.id': pricer.storedUserId('u-1') });
+    expect(known.attributes['gen_ai.usage.cost']).toBeUndefined();
+    expect(known.attributes['genai_cost.price.id']).toBeUndefined();
+    expect(events).toHaveLength(1);
+    expect(pricer.getStats()).toMatchObject({ pricedSpans: 1, duplicateSpans: 1, unpricedSpans: { no_usage: 0, unknown_model: 0 } });
+  });
+
   it('counts a span that cannot be read and goes on with the batch', () => {
     const pricer = new GenAICostPricer({ catalog: TEST_CATALOG });
     const broken = { ...toView(undefined), spanContext: () => { throw new Error('broken'); } } as PricingSpan;

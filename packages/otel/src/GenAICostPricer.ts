@@ -144,12 +144,15 @@ export class GenAICostPricer {
     const batch = new OpenModelCalls(Number.MAX_SAFE_INTEGER, Number.POSITIVE_INFINITY);
     const results: PricedSpan[] = spans.map((span) => ({ span, role: undefined }));
     const order: number[] = [];
+    const known = options.knownDuplicate;
+    let duplicates: Set<PricingSpan> | undefined;
     for (let i = 0; i < spans.length; i++) {
       const span = spans[i]!;
       try {
         order.push(i);
         if (classify(span.attributes, span.kind) === 'inference') {
-          (span as WithState)[MODEL_CALL] = batch.add(span.spanContext().spanId, span.parentSpanContext?.spanId, hrMs(span.startTime));
+          if (known?.(span) === true) (duplicates ??= new Set()).add(span);
+          else (span as WithState)[MODEL_CALL] = batch.add(span.spanContext().spanId, span.parentSpanContext?.spanId, hrMs(span.startTime));
         }
       } catch (err) {
         this.internalError(err);
@@ -161,7 +164,7 @@ export class GenAICostPricer {
       const span = spans[i]!;
       try {
         const attribution = options.attribution?.(span);
-        this.process(span, attribution, batch, results[i]!, attribution === undefined);
+        this.process(span, attribution, batch, results[i]!, attribution === undefined, duplicates?.has(span) === true);
       } catch (err) {
         this.internalError(err);
       }
@@ -183,7 +186,14 @@ export class GenAICostPricer {
     };
   }
 
-  private process(span: PricingSpan, attribution: Readonly<Attribution> | undefined, open: OpenModelCalls, out: PricedSpan | undefined, readBack = false): void {
+  private process(
+    span: PricingSpan,
+    attribution: Readonly<Attribution> | undefined,
+    open: OpenModelCalls,
+    out: PricedSpan | undefined,
+    readBack = false,
+    knownDuplicate = false,
+  ): void {
     const attrs = span.attributes;
     const role = mayBeGenAI(attrs) ? classify(attrs, span.kind) : undefined;
     if (role === undefined) {
@@ -202,21 +212,23 @@ export class GenAICostPricer {
       if (this.options.onToolCall !== undefined) this.toolCall(span, attribution, this.options.onToolCall);
       return;
     }
+    if (knownDuplicate) return this.duplicate(span, out);
     const own = readCall(attrs, 'inference', span.instrumentationScope.name, this.readOptions);
     let call = own;
     const entry = (span as WithState)[MODEL_CALL];
     if (entry !== undefined) {
       const settled = open.end(entry, own);
-      if (settled === DUPLICATE) {
-        span.setAttribute(sc.ATTR_SPAN_ROLE, 'duplicate');
-        this.stats.duplicateSpans++;
-        this.duplicateCounter.add(1);
-        if (out !== undefined) out.role = 'duplicate';
-        return;
-      }
+      if (settled === DUPLICATE) return this.duplicate(span, out);
       if (settled !== undefined) call = mergeCalls(own, settled);
     }
     this.price(span, call, own, readBack ? this.readAttribution(attrs) : attribution, out);
+  }
+
+  private duplicate(span: PricingSpan, out: PricedSpan | undefined): void {
+    span.setAttribute(sc.ATTR_SPAN_ROLE, 'duplicate');
+    this.stats.duplicateSpans++;
+    this.duplicateCounter.add(1);
+    if (out !== undefined) out.role = 'duplicate';
   }
 
   private price(span: PricingSpan, call: GenAICall, own: GenAICall, attribution: Readonly<Attribution> | undefined, out: PricedSpan | undefined): void {

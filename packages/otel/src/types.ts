@@ -168,4 +168,10 @@ export interface PriceEndedSpansOptions {
    * `saas.tier`, … itself), for `onSpanCost` only.
    */
   attribution?: (span: PricingSpan) => Readonly<Attribution> | undefined;
+  /**
+   * Whether a model-call span's call is already carried by a span priced earlier, outside this
+   * batch (a receiver's memory of recent requests). Such a span is marked `duplicate` and counted
+   * as one, with its attribution written; it takes no part in the duplicate rule of the batch.
+   */
+  knownDuplicate?: (span: PricingSpan) => boolean;
 }

@@ -80,7 +80,7 @@ describe('RequestPricer', () => {
     // Attributed as a duplicate within a request is: the user id pseudonymised, never stored raw.
     expect(late.attributes['user.id']).toMatch(/^[0-9a-f]{64}$/);
     expect(late.attributes['user.id']).toBe(early.attributes['user.id']);
-    expect(p.getStats()).toMatchObject({ pricedSpans: 1, duplicateSpans: 0 });
+    expect(p.getStats()).toMatchObject({ pricedSpans: 1, duplicateSpans: 1 });
   });
 
   it('prices a request sent again as the first time, and forgets a refused one', () => {

@@ -1,6 +1,5 @@
-import type { AttributeValue, Attributes, HrTime, SpanContext, SpanKind } from '@opentelemetry/api';
 import { isGenAISpan } from '@genai-cost/clickhouse';
-import { ATTR_SPAN_ROLE, GEN_AI_OPERATION_NAME, GenAICostPricer, classify } from '@genai-cost/otel';
+import { GenAICostPricer, classify } from '@genai-cost/otel';
 import type { Attribution, GenAICostSpanProcessorOptions, PricedSpan, PricingSpan, ProcessorStats } from '@genai-cost/otel';
 import type { AttributionReader } from './attribution.js';
 import type { RecentModelCalls } from './RecentModelCalls.js';
@@ -61,16 +60,15 @@ export class RequestPricer {
     const nowMs = Date.now();
     this.recent?.prune(nowMs);
     const attribution = (span: PricingSpan): Readonly<Attribution> | undefined => {
-      const s = span instanceof LateDuplicate ? span.span : (span as ReceivedSpan);
+      const s = span as ReceivedSpan;
       return this.attribution.read(s.attributes, s.resource, headerAttribution);
     };
     const late = this.lateDuplicates(spans);
-    const results = this.pricer.priceEndedSpans(late === undefined ? spans : spans.filter((s) => !late.has(s)), { attribution });
-    for (const r of results) this.count(r, out, nowMs);
-    if (late !== undefined) {
-      this.pricer.priceEndedSpans([...late].map((s) => new LateDuplicate(s)), { attribution });
-      for (const s of late) s.setAttribute(ATTR_SPAN_ROLE, 'duplicate');
-      out.lateDuplicates = late.size;
+    const knownDuplicate = late === undefined ? undefined : (span: PricingSpan) => late.has(span as ReceivedSpan);
+    const results = this.pricer.priceEndedSpans(spans, { attribution, knownDuplicate });
+    for (const r of results) {
+      if (late?.has(r.span as ReceivedSpan) === true) out.lateDuplicates++;
+      else this.count(r, out, nowMs);
     }
     for (const s of spans) {
       if (this.keepAllSpans || isGenAISpan(s)) out.kept.push(s);
@@ -84,7 +82,7 @@ export class RequestPricer {
     this.recent?.forget(request.remembered);
   }
 
-  /** The pricing's counters (late duplicates are the receiver's: see its stats). */
+  /** The pricing's counters; `duplicateSpans` counts duplicates within a request and across requests. */
   getStats(): ProcessorStats {
     return this.pricer.getStats();
   }
@@ -116,40 +114,5 @@ export class RequestPricer {
     const span = r.span as ReceivedSpan;
     const id = span.spanContext().spanId;
     if (this.recent.remember(id, span.parentSpanContext?.spanId, nowMs)) out.remembered.push(id);
-  }
-}
-
-/** A GenAI operation that is neither a model call nor a wrapper: the pricer writes attribution and nothing else. */
-const NOT_A_CALL: Attributes = Object.freeze({ [GEN_AI_OPERATION_NAME]: 'genai_cost.late_duplicate' });
-
-/**
- * How a late duplicate is shown to the pricer: a GenAI span that is not a model call, whose writes
- * go to the real span. So the pricer writes its attribution exactly as on a duplicate found within
- * a request (with the configured keys, user ids pseudonymised with the HMAC key), and prices and
- * counts nothing.
- */
-class LateDuplicate implements PricingSpan {
-  readonly attributes = NOT_A_CALL;
-  readonly kind: SpanKind;
-  readonly instrumentationScope: { readonly name: string };
-  readonly startTime: HrTime;
-  readonly endTime: HrTime;
-  readonly parentSpanContext: SpanContext | undefined;
-
-  constructor(readonly span: ReceivedSpan) {
-    this.kind = span.kind;
-    this.instrumentationScope = span.instrumentationScope;
-    this.startTime = span.startTime;
-    this.endTime = span.endTime;
-    this.parentSpanContext = span.parentSpanContext;
-  }
-
-  spanContext(): SpanContext {
-    return this.span.spanContext();
-  }
-
-  setAttribute(key: string, value: AttributeValue): this {
-    this.span.setAttribute(key, value);
-    return this;
   }
 }
