@@ -5,6 +5,7 @@ import type { PriceCatalog, PriceRequest } from '@genai-cost/pricing';
 import { ClickHouseConfigError } from './errors.js';
 import { sessionDailyAggregation, tagDailyAggregation, userDailyAggregation } from './rollups.js';
 import { DEFAULT_DATABASE, S, SESSION_DAILY_COLUMNS, SS, TABLES, TAG_DAILY_COLUMNS, TG, U, USER_DAILY_COLUMNS, qualified } from './tables.js';
+import type { SpanRow } from './tables.js';
 
 /** Options of {@link reprice}. */
 export interface RepriceOptions {
@@ -70,32 +71,12 @@ const INPUT_COLUMNS = [
   S.WebSearchRequests,
 ] as const;
 
-/** One stored model-call span as `reprice` reads it. */
-export interface StoredSpan {
-  TraceId: string;
-  SpanId: string;
+/** One stored model-call span as `reprice` reads it: its price inputs, the cost exact as text, and when it started. */
+export type StoredSpan = Pick<SpanRow, typeof S.TraceId | typeof S.SpanId | typeof S.Tier | typeof S.Priced | typeof S.PriceId | (typeof INPUT_COLUMNS)[number]> & {
   AtMs: number;
   Day: string;
-  Tier: string;
-  Model: string;
-  Provider: string;
-  ServiceTier: string;
-  Region: string;
-  InputTokens: number;
-  OutputTokens: number;
-  CacheReadTokens: number;
-  CacheWriteTokens: number;
-  CacheWrite1hTokens: number;
-  ReasoningTokens: number;
-  AudioInputTokens: number;
-  AudioOutputTokens: number;
-  ImageInputTokens: number;
-  ImageOutputTokens: number;
-  WebSearchRequests: number;
   CostUsd: string;
-  Priced: boolean;
-  PriceId: string;
-}
+};
 
 const TIERS = new Set<string>(SERVICE_TIERS);
 
