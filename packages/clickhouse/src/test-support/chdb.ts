@@ -7,6 +7,7 @@ import type { ClickHouseClient, ClickHouseClientConfigOptions } from '@clickhous
 import { createChdbConnection } from 'chdb/connection';
 import { spanInsertSql } from '../spanInsert.js';
 import { migrate } from '../migrations.js';
+import { testRow } from './rows.js';
 import { TABLES, qualified } from '../tables.js';
 import type { SpanRow } from '../tables.js';
 
@@ -44,57 +45,22 @@ export class TestChdb {
   }
 }
 
-let spanCounter = 0;
-
-/** A model-call row with every column set; `overrides` replace fields. */
+/** A model-call row with every column set (`testRow`'s), unattributed and at $0 unless `overrides` say otherwise. */
 export function spanRow(overrides: Partial<SpanRow> & { at: Date }): SpanRow {
   const { at, ...rest } = overrides;
-  const n = ++spanCounter;
-  return {
+  return testRow({
     Timestamp: (at.getTime() / 1000).toFixed(3),
-    TraceId: n.toString(16).padStart(32, '0'),
-    SpanId: n.toString(16).padStart(16, '0'),
-    ParentSpanId: '',
-    ServiceName: 'app',
     SpanName: 'chat',
-    SpanKind: 'Client',
-    ScopeName: 'test-instrumentation',
-    SpanRole: 'inference',
     UserId: '',
-    SessionId: '',
-    TenantId: '',
     Tier: '',
     Feature: '',
-    Tags: {},
-    Provider: 'openai',
-    Operation: 'chat',
-    RequestModel: 'gpt-test',
-    ResponseModel: 'gpt-test',
-    Model: 'gpt-test',
-    ServiceTier: '',
-    Region: '',
     InputTokens: 100,
     OutputTokens: 10,
     CacheReadTokens: 0,
-    CacheWriteTokens: 0,
-    CacheWrite1hTokens: 0,
-    ReasoningTokens: 0,
-    AudioInputTokens: 0,
-    AudioOutputTokens: 0,
-    ImageInputTokens: 0,
-    ImageOutputTokens: 0,
-    WebSearchRequests: 0,
     CostUsd: 0,
-    Priced: true,
-    UnpricedReason: '',
-    PriceId: 'openai/gpt-test@1970-01-01',
-    UsageIncomplete: '',
-    DurationNs: 1_000_000,
-    StatusCode: 'Unset',
-    StatusMessage: '',
     SpanAttributes: {},
     ...rest,
-  };
+  });
 }
 
 /** Inserts rows straight into `genai_spans` (the rollups fill through their views). */
