@@ -7,6 +7,7 @@ import { withAttribution } from '@genai-cost/otel';
 import { ClickHouseSpanExporter } from './ClickHouseSpanExporter.js';
 import { TestChdb } from './test-support/chdb.js';
 import { CHAT_ATTRS, createTestTracing } from './test-support/tracing.js';
+import { seededRandom } from './test-support/random.js';
 
 let ch: TestChdb;
 beforeAll(() => {
@@ -15,17 +16,6 @@ beforeAll(() => {
 afterAll(async () => {
   await ch.close();
 });
-
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HOSTILE = [
   'half an emoji \ud83d',
@@ -58,7 +48,7 @@ describe('poison spans into chDB', () => {
     const exporter = new ClickHouseSpanExporter({ client: ch.client, database: db, maxQueueBytes: 256 * 1024 * 1024 });
     const t = createTestTracing([new BatchSpanProcessor(exporter, { maxExportBatchSize: 2_000, maxQueueSize: 20_000 })]);
     const tracer = t.provider.getTracer('fuzz');
-    const rnd = random(20261129);
+    const rnd = seededRandom(20261129);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
     const N = 10_000;
     for (let i = 0; i < N; i++) {

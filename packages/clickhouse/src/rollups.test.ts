@@ -8,24 +8,14 @@ import type { MetricSqlContext } from './queries/context.js';
 import { reportByTier, runMetric } from './report.js';
 import { TestChdb, insertSpans, spanRow } from './test-support/chdb.js';
 import type { SpanRow } from './tables.js';
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure reproduces. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './test-support/random.js';
 
 const START = Date.UTC(2026, 2, 1);
 const HOUR = 3_600_000;
 
 /** 3,000 spans over 12 days: users that change tier, power users, sessions, accounts, unpriced calls and wrappers. */
 function randomSpans(): SpanRow[] {
-  const r = random(42);
+  const r = seededRandom(42);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   const rows: SpanRow[] = [];
   for (let i = 0; i < 3000; i++) {
