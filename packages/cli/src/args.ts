@@ -135,14 +135,19 @@ const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
+/** `--since`, or `--from` and `--to`: the window of the commands that read spans. */
+const WINDOW_OPTIONS = {
+  since: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
 const OPTIONS = {
   migrate: COMMON_OPTIONS,
   report: {
     ...COMMON_OPTIONS,
     by: { type: 'string', default: 'tier' },
-    since: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
+    ...WINDOW_OPTIONS,
     format: { type: 'string', default: 'table' },
     limit: { type: 'string' },
   },
@@ -159,9 +164,7 @@ const OPTIONS = {
   users: COMMON_OPTIONS,
   'suggest-caps': {
     ...COMMON_OPTIONS,
-    since: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
+    ...WINDOW_OPTIONS,
     format: { type: 'string', default: 'table' },
   },
   serve: {
@@ -180,9 +183,7 @@ const OPTIONS = {
   },
   reprice: {
     ...COMMON_OPTIONS,
-    since: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
+    ...WINDOW_OPTIONS,
     'only-unpriced': { type: 'boolean', default: false },
     'dry-run': { type: 'boolean', default: false },
     catalog: { type: 'string' },
