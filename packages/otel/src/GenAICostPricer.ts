@@ -201,8 +201,9 @@ export class GenAICostPricer {
       return;
     }
     if (out !== undefined) out.role = role;
-    (span as WithState)[ATTRIBUTE_KEYS_STAMP] = this.options.attributeKeys;
+    // Every GenAI span is stamped, so an exporter reads what the app set itself under these keys too.
     if (attribution !== undefined) this.writeAttribution(span, attribution);
+    else (span as WithState)[ATTRIBUTE_KEYS_STAMP] = this.options.attributeKeys;
     if (role === 'wrapper') {
       span.setAttribute(sc.ATTR_SPAN_ROLE, role);
       this.stats.wrapperSpans++;
